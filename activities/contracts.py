@@ -1,0 +1,285 @@
+"""Activity names and their input/result models: the only part of `activities` that
+workflows import.
+
+This module must stay free of I/O libraries (no httpx, no database drivers) so workflow code
+can import it inside Temporal's sandbox. Every activity takes exactly one input model and
+returns one result model; both travel through the pydantic data converter.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from lifecycle.models import HrSnapshot, LifecyclePlan, ReviewReason
+
+
+class Activity:
+    """Registered activity names (the Temporal UI shows these)."""
+
+    # Okta
+    FIND_OKTA_USER = "find_okta_user"
+    ENSURE_OKTA_USER = "ensure_okta_user"
+    UPDATE_OKTA_PROFILE = "update_okta_profile"
+    SET_OKTA_STATUS = "set_okta_status"
+    REVOKE_OKTA_SESSIONS = "revoke_okta_sessions"
+    SYNC_MANAGED_GROUPS = "sync_managed_groups"
+    ENSURE_OKTA_SCHEMA = "ensure_okta_schema"
+    # BambooHR
+    FETCH_EMPLOYEE = "fetch_employee"
+    FETCH_CHANGED_SINCE = "fetch_changed_since"
+    FETCH_ALL_EMPLOYEES = "fetch_all_employees"
+    # Policy (outside the sandbox: time zones and calendars)
+    PLAN_LIFECYCLE = "plan_lifecycle"
+    # Notifications and audit
+    NOTIFY = "notify"
+    RECORD_AUDIT_EVENT = "record_audit_event"
+
+
+class _Io(BaseModel):
+    """Base of every activity input/result."""
+
+
+# --- shared pieces ---------------------------------------------------------------------------
+
+
+class PlannedRequest(_Io):
+    """A write that dry-run mode recorded instead of sending."""
+
+    method: str
+    path: str
+    body: dict[str, Any] | None = None
+
+
+class OktaAccount(_Io):
+    """The parts of an Okta user the lifecycle reasons about."""
+
+    user_id: str
+    login: str
+    status: str  # Okta's status: STAGED, PROVISIONED, ACTIVE, SUSPENDED, DEPROVISIONED, ...
+    profile: dict[str, Any] = Field(default_factory=dict)
+    bamboo_hr_id: str | None = None
+
+
+# --- Okta ------------------------------------------------------------------------------------
+
+MatchKey = Literal["bambooHrId", "employeeNumber", "login", "email"]
+
+
+class FindOktaUserInput(_Io):
+    employee_id: str
+    employee_number: str | None = None
+    login: str | None = None
+    email: str | None = None
+
+
+class OktaCandidate(_Io):
+    account: OktaAccount
+    matched_by: list[MatchKey]
+
+
+class FindOktaUserResult(_Io):
+    """All candidates, strongest key first, so ambiguity is visible to the caller."""
+
+    candidates: list[OktaCandidate] = Field(default_factory=list)
+
+
+class EnsureOktaUserInput(_Io):
+    employee_id: str
+    employee_number: str | None = None
+    known_user_id: str | None = None  # the account this employee's workflow already owns
+    login: str
+    profile: dict[str, Any]  # desired profile incl. login, email, names, bambooHrId
+
+
+class EnsureOktaUserResult(_Io):
+    account: OktaAccount | None = None
+    created: bool = False
+    adopted: bool = False  # an existing account was linked (ours from an earlier attempt)
+    review: ReviewReason | None = None  # e.g. login taken by another employee's account
+    planned: list[PlannedRequest] = Field(default_factory=list)
+
+
+class UpdateOktaProfileInput(_Io):
+    employee_id: str
+    user_id: str
+    profile: dict[str, Any]  # only managed attributes; unmentioned ones are left alone
+
+
+class AttributeChange(_Io):
+    before: Any = None
+    after: Any = None
+
+
+class UpdateOktaProfileResult(_Io):
+    changes: dict[str, AttributeChange] = Field(default_factory=dict)
+    skipped_reason: str | None = None  # e.g. the account is DEPROVISIONED
+    planned: list[PlannedRequest] = Field(default_factory=list)
+
+
+class TargetStatus(StrEnum):
+    STAGED = "STAGED"
+    ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"
+    DEPROVISIONED = "DEPROVISIONED"
+
+
+class SetOktaStatusInput(_Io):
+    employee_id: str
+    user_id: str
+    target: TargetStatus
+    send_activation_email: bool = True
+    reason: str = ""  # the lifecycle action key, for the audit trail
+    # Protected accounts are never suspended or deactivated by automation.
+    protected: bool = False
+    protected_groups: list[str] = Field(default_factory=list)
+
+
+class SetOktaStatusResult(_Io):
+    before: str
+    after: str
+    operations: list[str] = Field(default_factory=list)  # e.g. ["activate"], [] when a no-op
+    held: bool = False  # protected account: nothing done
+    held_reason: str | None = None
+    not_applicable: str | None = None  # e.g. suspend of an account the user never activated
+    planned: list[PlannedRequest] = Field(default_factory=list)
+
+
+class RevokeOktaSessionsInput(_Io):
+    employee_id: str
+    user_id: str
+    oauth_tokens: bool = True
+
+
+class RevokeOktaSessionsResult(_Io):
+    revoked: bool
+    planned: list[PlannedRequest] = Field(default_factory=list)
+
+
+class SyncManagedGroupsInput(_Io):
+    employee_id: str
+    user_id: str
+    desired: list[str]  # managed group names the user must be in
+    managed: list[str]  # every managed group name; nothing else is ever touched
+
+
+class SyncManagedGroupsResult(_Io):
+    added: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    member_of: list[str] = Field(default_factory=list)  # all group names after the sync
+    missing_groups: list[str] = Field(default_factory=list)  # desired names Okta lacks
+    planned: list[PlannedRequest] = Field(default_factory=list)
+
+
+class CustomAttribute(_Io):
+    name: str
+    title: str
+    type: Literal["string", "boolean", "integer", "number"] = "string"
+
+
+class EnsureOktaSchemaInput(_Io):
+    attributes: list[CustomAttribute]
+
+
+class EnsureOktaSchemaResult(_Io):
+    added: list[str] = Field(default_factory=list)
+    present: list[str] = Field(default_factory=list)
+    planned: list[PlannedRequest] = Field(default_factory=list)
+
+
+# --- BambooHR --------------------------------------------------------------------------------
+
+
+class FetchEmployeeInput(_Io):
+    employee_id: str
+
+
+class FetchEmployeeResult(_Io):
+    snapshot: HrSnapshot | None = None
+    not_found: bool = False  # the record is gone: always human review
+    problem: ReviewReason | None = None  # the record exists but its data is unusable
+
+
+class FetchChangedSinceInput(_Io):
+    since: datetime
+
+
+class EmployeeChange(_Io):
+    employee_id: str
+    action: Literal["Inserted", "Updated", "Deleted"]
+    last_changed: datetime | None = None
+
+
+class FetchChangedSinceResult(_Io):
+    latest: datetime | None = None
+    changes: list[EmployeeChange] = Field(default_factory=list)
+
+
+class FetchAllEmployeesInput(_Io):
+    employee_ids: list[str] | None = None  # None: everyone (active and inactive)
+
+
+class BadRecord(_Io):
+    employee_id: str
+    problem: ReviewReason
+
+
+class FetchAllEmployeesResult(_Io):
+    snapshots: list[HrSnapshot] = Field(default_factory=list)
+    bad_records: list[BadRecord] = Field(default_factory=list)
+
+
+# --- policy ----------------------------------------------------------------------------------
+
+
+class PlanLifecycleInput(_Io):
+    snapshot: HrSnapshot
+
+
+class PlanLifecycleResult(_Io):
+    plan: LifecyclePlan
+
+
+# --- notifications and audit -----------------------------------------------------------------
+
+
+class NotificationEvent(StrEnum):
+    ACCOUNT_STAGED = "account_staged"
+    ACCOUNT_ACTIVATED = "account_activated"
+    ACCESS_CHANGED = "access_changed"
+    LEAVE_STARTED = "leave_started"
+    LEAVE_ENDED = "leave_ended"
+    TERMINATED = "terminated"
+    OFFER_RESCINDED = "offer_rescinded"
+    REHIRED = "rehired"
+    NEEDS_REVIEW = "needs_review"
+    PROTECTED_HELD = "protected_held"
+    DEPROVISION_FAILING = "deprovision_failing"
+    SAFEGUARD_PAUSED = "safeguard_paused"
+
+
+class NotifyInput(_Io):
+    event: NotificationEvent
+    employee_id: str | None = None
+    # Audiences: "it", "security", "hr", or an explicit address (the manager's work email).
+    audiences: list[str] = Field(default_factory=list)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class NotifyResult(_Io):
+    delivered: list[str] = Field(default_factory=list)
+    failed: dict[str, str] = Field(default_factory=dict)  # sink -> error; never raises
+
+
+class RecordAuditEventInput(_Io):
+    employee_id: str
+    action: str
+    result: Literal["success", "planned", "failed", "held", "noop", "info"] = "info"
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class RecordAuditEventResult(_Io):
+    record_id: int | None = None

@@ -1,0 +1,87 @@
+"""The `lifecycle` command: one entry point for every process and operator verb.
+
+Each sub-command lives in its own module and registers itself here; imports are lazy so
+`lifecycle --help` stays fast and a broken optional piece cannot take the others down.
+Configuration problems end the command with exit code 2 and one line per problem
+(no traceback), because the person reading them is an operator fixing a `.env`, not a
+developer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+# (module, attribute) pairs; each module has `register(subparsers)` adding its commands with
+# `set_defaults(handler=...)`, where handler(args) -> int.
+COMMANDS: list[str] = [
+    "starters.dev",
+    "starters.worker_cmd",
+    "starters.sim",
+    "starters.settings_cmd",
+    "starters.schedules",
+    "starters.webhook.cmd",
+    "starters.reconcile",
+    "starters.ops",
+    "starters.report",
+    "starters.codec_cmd",
+]
+
+EXIT_CONFIG = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lifecycle",
+        description="Employee lifecycle automation: BambooHR → Okta on Temporal.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMANDS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            # A command whose module is not built yet is simply absent.
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        register: Callable[[argparse._SubParsersAction], None] = module.register  # type: ignore[type-arg]
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from lifecycle.settings import SettingsError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return EXIT_CONFIG
+    try:
+        return int(handler(args) or 0)
+    except SettingsError as exc:
+        for problem in exc.problems:
+            print(f"configuration error: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        # Other layers' configuration errors (e.g. the policy file) carry `problems` too.
+        code = getattr(exc, "exit_code", None)
+        problems = getattr(exc, "problems", None)
+        if code == EXIT_CONFIG and problems:
+            for problem in problems:
+                print(f"configuration error: {problem}", file=sys.stderr)
+            return EXIT_CONFIG
+        raise
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

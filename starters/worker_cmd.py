@@ -1,0 +1,23 @@
+"""`lifecycle worker`: the worker process (scale by running more of them)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from lifecycle.settings import load_settings
+from starters.logs import configure_logging
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("worker", help="run a worker (all workflows and activities)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from workers.worker import run_worker
+
+    settings = load_settings().require("temporal", "okta", "bamboohr", "audit")
+    configure_logging(settings)
+    asyncio.run(run_worker(settings))
+    return 0

@@ -1,0 +1,174 @@
+"""The worker process: every workflow and activity of the service on one task queue.
+
+Resources (HTTP clients with their shared rate-limit governor, the audit store, notifiers)
+are created once per process and handed to the activity classes. SIGTERM/SIGINT shut the
+worker down gracefully: running activities get `graceful_shutdown_timeout` to finish, and
+anything that does not is retried by another worker (every activity is idempotent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from lifecycle.settings import Settings
+from workers.connect import connect, ensure_search_attributes
+
+log = logging.getLogger(__name__)
+
+GRACEFUL_SHUTDOWN = timedelta(seconds=30)
+
+
+@dataclass
+class WorkerResources:
+    """What the activities hold; closed when the worker stops."""
+
+    activities: list[Callable[..., Any]]
+    closers: list[Callable[[], Any]] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        for close in reversed(self.closers):
+            with contextlib.suppress(Exception):
+                result = close()
+                if asyncio.iscoroutine(result):
+                    await result
+
+
+def workflow_classes() -> list[type]:
+    from workflows.employee.workflow import EmployeeLifecycle
+
+    classes: list[type] = [EmployeeLifecycle]
+    with contextlib.suppress(ModuleNotFoundError):
+        from workflows.poll import PollWorkflow
+
+        classes.append(PollWorkflow)
+    with contextlib.suppress(ModuleNotFoundError):
+        from workflows.reconcile import ReconcileWorkflow
+
+        classes.append(ReconcileWorkflow)
+    return classes
+
+
+async def build_resources(
+    settings: Settings, client: Client | None = None, **overrides: Any
+) -> WorkerResources:
+    """Clients and activity instances for this process.
+
+    `overrides` lets tests swap one piece (e.g. a governor with a fake clock) while
+    everything else is built exactly as in production.
+    """
+    from activities.audit import AuditActivities
+    from activities.bamboohr import BambooHRActivities
+    from activities.notify import NotifyActivities
+    from activities.okta import OktaActivities
+    from activities.policy import PolicyActivities
+    from integrations.audit import open_audit_store
+    from integrations.bamboohr import build_bamboohr_client
+    from integrations.notify import build_notifier
+    from integrations.okta import build_okta_client
+    from lifecycle.policy import load_policy, required_fields
+
+    settings.require("okta", "bamboohr", "audit")
+    policy = overrides.get("policy") or load_policy(settings.lifecycle_policy)
+    audit = overrides.get("audit") or open_audit_store(settings.lifecycle_audit_url)
+    okta = overrides.get("okta") or build_okta_client(settings, governor=overrides.get("governor"))
+    bamboohr = overrides.get("bamboohr") or build_bamboohr_client(settings)
+    notifier = overrides.get("notifier") or build_notifier(settings)
+
+    okta_acts = OktaActivities(
+        okta, audit, settings.effective_mode, policy.identity.okta_id_attribute
+    )
+    hr_acts = BambooHRActivities(bamboohr, required_fields(policy))
+    activities: list[Callable[..., Any]] = [
+        okta_acts.find_okta_user,
+        okta_acts.ensure_okta_user,
+        okta_acts.update_okta_profile,
+        okta_acts.set_okta_status,
+        okta_acts.revoke_okta_sessions,
+        okta_acts.sync_managed_groups,
+        okta_acts.ensure_okta_schema,
+        hr_acts.fetch_employee,
+        hr_acts.fetch_changed_since,
+        hr_acts.fetch_all_employees,
+        PolicyActivities(policy).plan_lifecycle,
+        NotifyActivities(notifier).notify,
+        AuditActivities(audit).record_audit_event,
+    ]
+    if client is not None:
+        with contextlib.suppress(ModuleNotFoundError):
+            from activities.signals import SignalActivities
+
+            activities += SignalActivities(client, settings, audit).all()
+        with contextlib.suppress(ModuleNotFoundError):
+            from activities.reconcile import ReconcileActivities
+
+            activities += ReconcileActivities(okta, bamboohr, policy, audit, settings).all()
+    closers: list[Callable[[], Any]] = [okta.aclose, bamboohr.aclose, audit.close]
+    return WorkerResources(activities=activities, closers=closers)
+
+
+def build_worker(
+    client: Client,
+    settings: Settings,
+    resources: WorkerResources,
+    *,
+    workflows: Sequence[type] | None = None,
+    **worker_kwargs: Any,
+) -> Worker:
+    return Worker(
+        client,
+        task_queue=settings.temporal_task_queue,
+        workflows=list(workflows or workflow_classes()),
+        activities=resources.activities,
+        graceful_shutdown_timeout=worker_kwargs.pop("graceful_shutdown_timeout", GRACEFUL_SHUTDOWN),
+        **worker_kwargs,
+    )
+
+
+@contextlib.asynccontextmanager
+async def running_worker(
+    client: Client, settings: Settings, **overrides: Any
+) -> AsyncIterator[Worker]:
+    """A started worker for the duration of the block (tests and `lifecycle dev`)."""
+    resources = await build_resources(settings, client, **overrides)
+    worker = build_worker(client, settings, resources)
+    try:
+        async with worker:
+            yield worker
+    finally:
+        await resources.aclose()
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Connect, register search attributes, and serve until SIGTERM/SIGINT or `stop`."""
+    client = await connect(settings)
+    await ensure_search_attributes(client)
+    resources = await build_resources(settings, client)
+    worker = build_worker(client, settings, resources)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    log.info("worker started", extra={"task_queue": settings.temporal_task_queue})
+    run_task = asyncio.create_task(worker.run())
+    stop_task = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait({run_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+        if run_task in done:
+            run_task.result()  # a worker that died on its own is an error
+    finally:
+        stop_task.cancel()
+        if not run_task.done():
+            log.info("worker shutting down")
+            await worker.shutdown()
+        await resources.aclose()

@@ -1,0 +1,148 @@
+"""The employee workflow's wire models: its input, its signals/updates, its carried state and
+the `status` query answer. Pure pydantic; safe inside the sandbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from lifecycle.models import ActionKind, HrSnapshot, LifecyclePlan, ReviewReason
+
+WORKFLOW_NAME = "EmployeeLifecycle"
+HISTORY_KEEP = 50  # actions kept in the carried state (the audit store keeps everything)
+
+
+def workflow_id_for(employee_id: str) -> str:
+    return f"employee-{employee_id}"
+
+
+class LifecycleState(StrEnum):
+    PENDING_START = "PENDING_START"
+    STAGED = "STAGED"
+    ACTIVE = "ACTIVE"
+    ON_LEAVE = "ON_LEAVE"
+    TERMINATED = "TERMINATED"
+    NEEDS_REVIEW = "NEEDS_REVIEW"
+
+
+ChangeSource = Literal["poll", "webhook", "reconcile", "drift", "ops", "start"]
+
+
+class HrChanged(BaseModel):
+    """Signal `hr_changed`: a new HR snapshot, or a hint that one exists.
+
+    Hints (no snapshot) make the workflow re-read the employee before acting; webhooks and
+    the poller send hints or snapshots. `okta_user_id` is set by reconciliation when it links
+    an existing account to this employee.
+    """
+
+    employee_id: str
+    snapshot: HrSnapshot | None = None
+    last_changed: datetime | None = None
+    deleted: bool = False
+    source: ChangeSource = "poll"
+    okta_user_id: str | None = None
+
+
+class EmployeeInput(BaseModel):
+    employee_id: str
+    # Tuning that tests and operators may change per deployment.
+    retention_days: float = 30.0  # stay open this long after termination, then complete
+    deprovision_alert_after: int | None = None  # None: the policy's number
+    state: EmployeeState | None = None  # carried across continue-as-new
+
+
+class ActionRecord(BaseModel):
+    at: datetime
+    action: str  # e.g. "ACTIVATE:2026-12-07 activate", "hr_changed ignored (stale)"
+    result: Literal["done", "planned", "noop", "held", "failed", "ignored", "info"]
+    detail: str | None = None
+
+
+class FailedStep(BaseModel):
+    step: str
+    error: str
+    at: datetime
+    attempts: int = 1
+
+
+class EmployeeState(BaseModel):
+    """Everything the workflow knows; carried whole across continue-as-new."""
+
+    employee_id: str
+    snapshot: HrSnapshot | None = None
+    plan: LifecyclePlan | None = None
+    okta_user_id: str | None = None
+    okta_status: str | None = None
+    state: LifecycleState = LifecycleState.PENDING_START
+    review: ReviewReason | None = None
+    review_notified: str | None = None  # the review code already notified (no spam)
+    failed_step: FailedStep | None = None
+    paused: bool = False
+    pause_reason: str | None = None
+    skipped: dict[str, str] = Field(default_factory=dict)  # cancelled action key -> reason
+    forced: list[str] = Field(default_factory=list)  # fast-forwarded action keys
+    applied_key: str | None = None  # the action whose account was last converged
+    applied_groups: list[str] = Field(default_factory=list)
+    leave_removed_groups: list[str] = Field(default_factory=list)
+    held_key: str | None = None  # protected-account hold already alerted for this action
+    terminated_at: datetime | None = None
+    needs_refresh: bool = False
+    dry_run_planned: int = 0
+    history: list[ActionRecord] = Field(default_factory=list)
+
+
+class FastForwardInput(BaseModel):
+    reason: str = ""
+
+
+class CancelInput(BaseModel):
+    reason: str
+    key: str | None = None  # default: the next pending action
+
+
+class PauseInput(BaseModel):
+    reason: str = ""
+
+
+class ResolveInput(BaseModel):
+    note: str = ""
+    okta_user_id: str | None = None  # link this account (e.g. after an email-only match)
+
+
+class OpsResult(BaseModel):
+    accepted: bool = True
+    message: str
+    state: LifecycleState | None = None
+
+
+class PendingView(BaseModel):
+    key: str
+    kind: ActionKind
+    at: datetime
+
+
+class StatusView(BaseModel):
+    """Answer of the `status` query."""
+
+    employee_id: str
+    state: LifecycleState
+    okta_user_id: str | None
+    okta_status: str | None
+    paused: bool
+    pause_reason: str | None
+    review: ReviewReason | None
+    failed_step: FailedStep | None
+    next_action: PendingView | None
+    pending: list[PendingView]
+    cancelled: dict[str, str]
+    last_actions: list[ActionRecord]
+    department: str | None = None
+    mode_note: str | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+EmployeeInput.model_rebuild()

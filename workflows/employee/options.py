@@ -1,0 +1,41 @@
+"""Timeouts and retry policies for the employee workflow's activities.
+
+Every activity is idempotent, so retrying is always safe. Transient failures (5xx, timeouts,
+dropped connections, 429 with its own `next_retry_delay`) retry without limit: an outage
+of hours must delay a lifecycle, never drop it. Errors the activities mark non-retryable
+(validation, not allowed) come back at once so the workflow can route them to review.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio.common import RetryPolicy
+
+START_TO_CLOSE = timedelta(minutes=2)
+MAX_BACKOFF = timedelta(minutes=10)
+
+# No attempt limit: the workflow, not the retry policy, decides when a failure needs a human.
+UNLIMITED = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=MAX_BACKOFF,
+    maximum_attempts=0,
+)
+
+
+def bounded(attempts: int) -> RetryPolicy:
+    """Deprovisioning tries this many times before the workflow raises an alert and goes on."""
+    return RetryPolicy(
+        initial_interval=timedelta(seconds=1),
+        backoff_coefficient=2.0,
+        maximum_interval=MAX_BACKOFF,
+        maximum_attempts=max(1, attempts),
+    )
+
+
+NOTIFY_RETRY = RetryPolicy(maximum_attempts=3, initial_interval=timedelta(seconds=2))
+NOTIFY_TIMEOUT = timedelta(seconds=60)
+
+# While a non-retryable deprovisioning error waits for a human fix, look again this often.
+DEPROVISION_RECHECK = timedelta(minutes=15)
