@@ -1,0 +1,207 @@
+"""The audit store interface and `open_audit_store(url)`.
+
+Every method is synchronous and thread-safe; the `a...` twins run them in a worker thread
+so async activities never block the event loop on disk or network I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from datetime import datetime
+from types import EllipsisType
+from typing import Self
+
+from integrations.audit.errors import AuditStoreError
+from integrations.audit.models import AuditEntry, AuditRecord
+from integrations.audit.urls import SQLITE_PREFIX, is_postgres_url, mask_url
+
+# A filter value: one value, or any of several.
+Match = str | Iterable[str] | None
+
+DEFAULT_LAST_RESULTS: tuple[str, ...] = ("success", "held")
+
+
+class AuditStore(ABC):
+    """Append-only audit records plus the poller's durable cursors."""
+
+    @property
+    @abstractmethod
+    def url(self) -> str:
+        """The store's URL with any password masked (safe to log)."""
+
+    @property
+    @abstractmethod
+    def schema_version(self) -> int:
+        """The schema version the store was migrated to when it was opened."""
+
+    # --- records --------------------------------------------------------------------------
+    @abstractmethod
+    def record(self, entry: AuditEntry) -> int:
+        """Append `entry`; return its row id.
+
+        Outcomes (`success`, `planned`, `held`, `noop`) carrying an `idempotency_key` are
+        stored once: recording the same key again adds no row, returns the first row's id
+        and raises its `attempt` to the highest seen. `failed` and `info` rows are always
+        appended, so an auditor sees every failed try.
+        """
+
+    @abstractmethod
+    def history(self, employee_id: str, limit: int | None = None) -> list[AuditRecord]:
+        """The employee's records, oldest first; with `limit`, only the latest `limit`."""
+
+    @abstractmethod
+    def query(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        action: Match = None,
+        result: Match = None,
+        employee_id: Match = None,
+        mode: str | None = None,
+        after_id: int | None = None,
+        limit: int | None = 1000,
+    ) -> list[AuditRecord]:
+        """Records with `since <= at < until` matching every filter, oldest first.
+
+        Ordered by (at, id); `limit` keeps the oldest matches. Page forward with
+        `after_id` = the id of the last record of the previous page.
+        """
+
+    @abstractmethod
+    def count(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        action: Match = None,
+        result: Match = None,
+        employee_id: Match = None,
+        mode: str | None = None,
+    ) -> int:
+        """How many records `query` would return without a limit."""
+
+    @abstractmethod
+    def last_actions(
+        self, *, results: Iterable[str] = DEFAULT_LAST_RESULTS
+    ) -> dict[str, AuditRecord]:
+        """The latest record per employee among `results` (success and held by default)."""
+
+    # --- cursors --------------------------------------------------------------------------
+    @abstractmethod
+    def get_cursor(self, name: str) -> str | None:
+        """The cursor's value, or None when it was never set."""
+
+    @abstractmethod
+    def set_cursor(self, name: str, value: str, expected: str | EllipsisType | None = ...) -> bool:
+        """Set the cursor; return whether it was set.
+
+        Without `expected` the write is unconditional. With `expected` it is a
+        compare-and-set: it only happens when the current value is `expected` (None: the
+        cursor must not exist yet), so two pollers cannot move it backwards.
+        """
+
+    # --- lifecycle ------------------------------------------------------------------------
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections; idempotent. Later calls raise `AuditStoreError`."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.url!r})"
+
+    # --- async twins ----------------------------------------------------------------------
+    async def arecord(self, entry: AuditEntry) -> int:
+        return await asyncio.to_thread(self.record, entry)
+
+    async def ahistory(self, employee_id: str, limit: int | None = None) -> list[AuditRecord]:
+        return await asyncio.to_thread(self.history, employee_id, limit)
+
+    async def aquery(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        action: Match = None,
+        result: Match = None,
+        employee_id: Match = None,
+        mode: str | None = None,
+        after_id: int | None = None,
+        limit: int | None = 1000,
+    ) -> list[AuditRecord]:
+        return await asyncio.to_thread(
+            lambda: self.query(
+                since=since,
+                until=until,
+                action=action,
+                result=result,
+                employee_id=employee_id,
+                mode=mode,
+                after_id=after_id,
+                limit=limit,
+            )
+        )
+
+    async def acount(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        action: Match = None,
+        result: Match = None,
+        employee_id: Match = None,
+        mode: str | None = None,
+    ) -> int:
+        return await asyncio.to_thread(
+            lambda: self.count(
+                since=since,
+                until=until,
+                action=action,
+                result=result,
+                employee_id=employee_id,
+                mode=mode,
+            )
+        )
+
+    async def alast_actions(
+        self, *, results: Iterable[str] = DEFAULT_LAST_RESULTS
+    ) -> dict[str, AuditRecord]:
+        return await asyncio.to_thread(lambda: self.last_actions(results=results))
+
+    async def aget_cursor(self, name: str) -> str | None:
+        return await asyncio.to_thread(self.get_cursor, name)
+
+    async def aset_cursor(
+        self, name: str, value: str, expected: str | EllipsisType | None = ...
+    ) -> bool:
+        return await asyncio.to_thread(self.set_cursor, name, value, expected)
+
+    async def aclose(self) -> None:
+        await asyncio.to_thread(self.close)
+
+
+def open_audit_store(url: str) -> AuditStore:
+    """Open (creating or migrating the schema) the store named by `LIFECYCLE_AUDIT_URL`.
+
+    `sqlite:///path/to/audit.db` (the default, one host) or `postgresql://...` (several
+    workers). Raises `AuditStoreError` with the password masked.
+    """
+    if url.startswith(SQLITE_PREFIX):
+        from integrations.audit.sqlite import SqliteAuditStore
+
+        return SqliteAuditStore(url)
+    if is_postgres_url(url):
+        from integrations.audit.postgres import PostgresAuditStore
+
+        return PostgresAuditStore(url)
+    raise AuditStoreError(
+        f"unsupported audit store URL {mask_url(url)}: LIFECYCLE_AUDIT_URL must start with "
+        "sqlite:/// or postgresql://"
+    )
