@@ -30,7 +30,12 @@ from lifecycle.settings import (
     Settings,
     load_settings,
 )
-from simulators.common.server import PortInUseError, ThreadedServer, check_port_free
+from simulators.common.server import (
+    PortInUseError,
+    ThreadedServer,
+    check_port_free,
+    start_in_loop,
+)
 from starters.devserver import TemporalDevServer
 from starters.logs import configure_logging
 
@@ -151,7 +156,9 @@ class DevStack:
             server = ThreadedServer(hr.app, port=port, name="BambooHR simulator")
             server.start()
             self._closers.append(server.stop)
-            urls.append(("BambooHR simulator API (Basic auth: BAMBOOHR_API_KEY)", server.url + "/api/v1"))
+            urls.append(
+                ("BambooHR simulator API (Basic auth: BAMBOOHR_API_KEY)", server.url + "/api/v1")
+            )
             update |= {
                 "bamboohr_base_url": server.url,
                 "bamboohr_api_key": SecretStr(SIM_BAMBOOHR_KEY),
@@ -211,61 +218,34 @@ class DevStack:
         await ctx.__aenter__()
         self._closers.append(lambda: ctx.__aexit__(None, None, None))
 
-    async def _start_webhook(self, client: Any, settings: Settings, urls: list[tuple[str, str]]) -> None:
-        try:
-            from starters.webhook.app import create_webhook_app
-        except ModuleNotFoundError:
-            return
-        import uvicorn
+    async def _start_webhook(
+        self, client: Any, settings: Settings, urls: list[tuple[str, str]]
+    ) -> None:
+        from starters.webhook.app import create_webhook_app
 
-        from simulators.common.server import uvicorn_config
-
+        host, port = settings.lifecycle_webhook_host, settings.lifecycle_webhook_port
         app = create_webhook_app(settings, client)
-        server = uvicorn.Server(
-            uvicorn_config(app, settings.lifecycle_webhook_host, settings.lifecycle_webhook_port)
-        )
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.05)
-
-        async def stop() -> None:
-            server.should_exit = True
-            await task
-
-        self._closers.append(stop)
-        url = f"http://{settings.lifecycle_webhook_host}:{settings.lifecycle_webhook_port}"
-        urls.append(("Webhook receiver", url + "/webhooks/bamboohr"))
+        self._closers.append(await start_in_loop(app, host, port, "the webhook receiver"))
+        url = f"http://{host}:{port}/webhooks/bamboohr"
+        urls.append(("Webhook receiver", url))
         hr = getattr(self, "_hr_sim", None)
         if hr is not None:
-            key = settings.webhook_key().get_secret_value()
+            # The simulated BambooHR delivers to us, signed with the key we verify with.
             hr.store.ensure_webhook(
                 name="lifecycle (dev)",
-                url=url + "/webhooks/bamboohr",
-                private_key=key,
+                url=url,
+                private_key=settings.webhook_key().get_secret_value(),
             )
 
     async def _start_codec(self, settings: Settings, urls: list[tuple[str, str]]) -> None:
         if settings.lifecycle_encryption_keys is None:
             return
-        import uvicorn
-
-        from simulators.common.server import uvicorn_config
         from starters.codec_server import create_codec_app
 
+        port = settings.lifecycle_codec_port
         app = create_codec_app(settings)
-        server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", settings.lifecycle_codec_port))
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-        task = asyncio.create_task(server.serve())
-
-        async def stop() -> None:
-            server.should_exit = True
-            await task
-
-        self._closers.append(stop)
-        urls.append(("Codec server (Temporal UI decodes through it)", f"http://localhost:{settings.lifecycle_codec_port}"))
+        self._closers.append(await start_in_loop(app, "127.0.0.1", port, "the codec server"))
+        urls.append(("Codec server (the Web UI decodes through it)", f"http://localhost:{port}"))
 
     async def _apply_schedules(self, client: Any, settings: Settings) -> None:
         try:
@@ -291,7 +271,9 @@ class DevStack:
         for name, url in urls:
             print(f"  {name.ljust(width)}  {url}")
         print(f"\n  mode: {settings.effective_mode.value}   data: {self.data_dir}/")
-        print("  Ctrl-C stops everything; `make dev` again resumes from the same state.\n", flush=True)
+        print(
+            "  Ctrl-C stops everything; `make dev` again resumes from the same state.\n", flush=True
+        )
 
     async def _close(self) -> None:
         for close in reversed(self._closers):

@@ -9,6 +9,7 @@ import errno
 import socket
 import threading
 import time
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import uvicorn
@@ -52,6 +53,15 @@ def uvicorn_config(app: Any, host: str, port: int, **kwargs: Any) -> uvicorn.Con
     )
 
 
+class EmbeddedServer(uvicorn.Server):
+    """A uvicorn server that leaves signals alone: whoever embeds it owns Ctrl-C/SIGTERM
+    (uvicorn would otherwise install its own handlers when run on the main thread)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 class ThreadedServer:
     """A uvicorn server on its own thread and event loop; `url` once started."""
 
@@ -59,9 +69,7 @@ class ThreadedServer:
         self.host = host
         self.port = port or free_port(host)
         self.name = name
-        self.server = uvicorn.Server(uvicorn_config(app, self.host, self.port))
-        # uvicorn installs signal handlers only on the main thread; keep them out.
-        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self.server = EmbeddedServer(uvicorn_config(app, self.host, self.port))
         self._thread = threading.Thread(target=self._run, name=f"{name}-server", daemon=True)
 
     @property
@@ -98,3 +106,27 @@ class ThreadedServer:
 def serve_foreground(app: Any, host: str, port: int, name: str) -> None:
     check_port_free(host, port, name)
     uvicorn.Server(uvicorn_config(app, host, port, log_level="info")).run()
+
+
+async def start_in_loop(
+    app: Any, host: str, port: int, name: str, startup_seconds: float = 10.0
+) -> Callable[[], Awaitable[None]]:
+    """Serve `app` on the running event loop (needed when it shares an asyncio-bound client,
+    like Temporal's, with the caller). Returns the coroutine function that stops it."""
+    check_port_free(host, port, name)
+    server = EmbeddedServer(uvicorn_config(app, host, port))
+    task = asyncio.create_task(server.serve(), name=f"{name}-server")
+    deadline = time.monotonic() + startup_seconds
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError(f"{name} stopped while starting")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{name} did not start within {startup_seconds}s")
+        await asyncio.sleep(0.02)
+
+    async def stop() -> None:
+        server.should_exit = True
+        await task
+
+    return stop
