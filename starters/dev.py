@@ -148,7 +148,12 @@ class DevStack:
 
             state = self.data_dir / "bamboohr-sim.json"
             new = not state.exists()
-            hr = BambooHRSimulator(api_key=SIM_BAMBOOHR_KEY, state_file=state)
+            # The simulated BambooHR signs webhooks with the key our receiver verifies with.
+            hr = BambooHRSimulator(
+                api_key=SIM_BAMBOOHR_KEY,
+                state_file=state,
+                webhook_private_key=s.webhook_key().get_secret_value(),
+            )
             if new:
                 self._seed_bamboohr(hr.store)
                 self._seeded = True
@@ -230,12 +235,7 @@ class DevStack:
         urls.append(("Webhook receiver", url))
         hr = getattr(self, "_hr_sim", None)
         if hr is not None:
-            # The simulated BambooHR delivers to us, signed with the key we verify with.
-            hr.store.ensure_webhook(
-                name="lifecycle (dev)",
-                url=url,
-                private_key=settings.webhook_key().get_secret_value(),
-            )
+            _subscribe_sim_webhook(hr, url)
 
     async def _start_codec(self, settings: Settings, urls: list[tuple[str, str]]) -> None:
         if settings.lifecycle_encryption_keys is None:
@@ -282,6 +282,43 @@ class DevStack:
                 if asyncio.iscoroutine(result):
                     await result
         self._closers.clear()
+
+
+# What the receiver wants to hear about (event-based webhooks carry no values: the employee
+# workflow re-reads the record).
+MONITORED_FIELDS = [
+    "firstName",
+    "lastName",
+    "preferredName",
+    "workEmail",
+    "department",
+    "division",
+    "location",
+    "jobTitle",
+    "supervisorEId",
+    "employmentHistoryStatus",
+    "status",
+    "hireDate",
+    "terminationDate",
+    "customJobLevel",
+    "customCostCenter",
+    "customLeaveReturnDate",
+]
+
+
+def _subscribe_sim_webhook(hr: Any, url: str) -> None:
+    """Register the receiver with the simulated BambooHR once (kept in its state file)."""
+    if any(hook.url == url for hook in hr.webhooks.all()):
+        return
+    hr.webhooks.create(
+        {
+            "name": "bamboohr-okta-lifecycle (dev)",
+            "url": url,
+            "format": "json",
+            "events": ["employee.created", "employee.updated", "employee.deleted"],
+            "monitorFields": MONITORED_FIELDS,
+        }
+    )
 
 
 def _today() -> Any:

@@ -18,3 +18,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     sims = parser.add_subparsers(dest="sim_command", metavar="SIMULATOR", required=True)
     okta_cli.register(sims)
     bamboohr_cli.register(sims)
+    # A standalone simulator starts with the generated company (unless --no-seed).
+    okta_cli.seed_hook = _seed_okta
+    bamboohr_cli.seed_hook = _seed_bamboohr
+
+
+def _seed_bamboohr(store: object, seed: int, employees: int) -> None:
+    from simulators.seed.load import seed_bamboohr
+
+    seed_bamboohr(store, seed, employees)
+
+
+def _seed_okta(store: object, seed: int, employees: int) -> None:
+    from simulators.seed.load import seed_okta
+
+    seed_okta(store, seed, employees)

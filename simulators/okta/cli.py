@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from simulators.okta.ratelimit import DEFAULT_LIMITS
 
@@ -68,7 +70,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"per-minute limit of a bucket ({', '.join(DEFAULT_LIMITS)})",
     )
     parser.add_argument("--max-concurrency", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=None, help="company seed (LIFECYCLE_SIM_SEED)")
+    parser.add_argument(
+        "--employees", type=int, default=None, help="company size (LIFECYCLE_SIM_EMPLOYEES)"
+    )
+    parser.add_argument("--no-seed", action="store_true", help="start with an empty org")
     parser.set_defaults(handler=run)
+
+
+SeedHook = Callable[[Any, int, int], None]
+seed_hook: SeedHook | None = None
+"""Fills an empty org with the generated company's Okta population; wired by `lifecycle sim`."""
 
 
 def parse_rate_limits(values: list[str]) -> dict[str, int]:
@@ -126,6 +138,10 @@ def run(args: argparse.Namespace) -> int:
         org_url=f"http://{args.host}:{port}",
         max_concurrency=args.max_concurrency,
     )
+    if seed_hook is not None and not args.no_seed and sim.store.user_count() == 0:
+        seed = args.seed if args.seed is not None else settings.lifecycle_sim_seed
+        count = args.employees if args.employees is not None else settings.lifecycle_sim_employees
+        seed_hook(sim.store, seed, count)
     state = f", state in {args.state_file}" if args.state_file else ""
     print(
         f"Okta simulator on http://{args.host}:{port} (admin: /_sim/, "
