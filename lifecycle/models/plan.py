@@ -88,6 +88,7 @@ class LifecyclePlan(BaseModel):
     protected: bool = False
     protected_groups: list[str] = Field(default_factory=list)
     deprovision_alert_after: int = 5  # failed deactivation attempts before people are told
+    send_activation_email: bool = True  # Okta emails the activation link (credentials)
     last_changed: datetime | None = None
 
     def _active(

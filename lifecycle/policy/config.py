@@ -1,0 +1,635 @@
+"""The policy file (`config/policy.yaml`): its model, defaults and loader.
+
+`load_policy(path)` / `parse_policy(text, source_name)` return a frozen `PolicyConfig` or
+raise `PolicyError` listing *every* problem as `file:line: key.path: message`. Unknown keys
+are errors: a typo in a policy ("departmnet") must never silently turn a rule off.
+The commented example `config/policy.yaml` documents each key for IT admins.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+from lifecycle.calendar import CalendarError, LocalTime, parse_weekday, validate_zone
+from lifecycle.policy.conditions import is_pattern, same_text
+from lifecycle.policy.errors import PolicyError
+from lifecycle.policy.templates import TemplateError, check_field_name, is_template, parse_template
+from lifecycle.policy.yaml_source import LocatedData, load_located
+from lifecycle.policy.yaml_source import Path as KeyPath
+
+__all__ = ["PolicyConfig", "PolicyError", "load_policy", "parse_policy"]
+
+# --- value types: each turns a wrong shape into one readable sentence ---------------------
+
+
+def _text(value: Any) -> Any:
+    # Numbers and dates are accepted where text is expected (`4001`, `2026-01-01`); a bool,
+    # null, list or mapping is almost always a mistake worth reporting.
+    if isinstance(value, bool) or value is None or isinstance(value, list | dict):
+        raise ValueError("expected a string")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _text_list(value: Any) -> Any:
+    def one(item: Any) -> str:
+        if isinstance(item, bool) or not isinstance(item, str | int | float | date):
+            raise ValueError("expected a string or list of strings")
+        return item.isoformat() if isinstance(item, date) else str(item)
+
+    if isinstance(value, list):
+        return [one(item) for item in value]
+    return [one(value)]
+
+
+def _non_empty(values: list[str]) -> list[str]:
+    if not values:
+        raise ValueError("expected at least one value")
+    if any(not v.strip() for v in values):
+        raise ValueError("values must not be blank")
+    return values
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _zone(value: str) -> str:
+    try:
+        return validate_zone(value)
+    except CalendarError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _local_time(value: str) -> str:
+    try:
+        return str(LocalTime.parse(value))
+    except CalendarError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _weekday(value: Any) -> int:
+    try:
+        return parse_weekday(value)
+    except CalendarError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _field_name(value: str) -> str:
+    try:
+        return check_field_name(value)
+    except TemplateError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _template(value: str) -> str:
+    try:
+        parse_template(value)
+    except TemplateError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+def _text_spec(value: str) -> str:
+    """A plain string in `profile`: a template if it has braces, else a source field."""
+    return _template(value) if is_template(value) else _field_name(value)
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression: {exc}") from None
+    return value
+
+
+def _group_name(value: str) -> str:
+    if is_template(value):
+        raise ValueError("group names are literal Okta group names (no {templates})")
+    return _not_blank(value)
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+TextList = Annotated[list[str], BeforeValidator(_text_list)]
+Values = Annotated[list[str], BeforeValidator(_text_list), AfterValidator(_non_empty)]
+Zone = Annotated[str, BeforeValidator(_text), AfterValidator(_zone)]
+LocalTimeText = Annotated[str, BeforeValidator(_text), AfterValidator(_local_time)]
+Weekday = Annotated[int, BeforeValidator(_weekday)]
+FieldName = Annotated[str, BeforeValidator(_text), AfterValidator(_field_name)]
+TemplateText = Annotated[str, BeforeValidator(_text), AfterValidator(_template)]
+Regex = Annotated[str, BeforeValidator(_text), AfterValidator(_regex)]
+GroupName = Annotated[str, BeforeValidator(_text), AfterValidator(_group_name)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- sections ----------------------------------------------------------------------------
+
+
+class IdentityConfig(_Section):
+    okta_id_attribute: Annotated[Text, AfterValidator(_not_blank)] = "bambooHrId"
+    login: TemplateText = "{workEmail}"
+    email_domains: TextList = Field(default_factory=list)
+
+
+class TimeConfig(_Section):
+    default_zone: Zone = "UTC"
+    zones_by_location: dict[str, Zone] = Field(default_factory=dict)
+    weekend: list[Weekday] = Field(default_factory=lambda: [5, 6])
+    holidays: list[date] = Field(default_factory=list)
+
+    @cached_property
+    def weekend_days(self) -> frozenset[int]:
+        return frozenset(self.weekend)
+
+    @cached_property
+    def holiday_set(self) -> frozenset[date]:
+        return frozenset(self.holidays)
+
+
+class PreboardConfig(_Section):
+    business_days: int = Field(default=5, ge=0, le=60)
+    at: LocalTimeText = "09:00"
+
+
+class ActivationConfig(_Section):
+    at: LocalTimeText = "07:00"
+    send_email: bool = True
+
+
+class StatusesConfig(_Section):
+    active: Values = Field(
+        default_factory=lambda: ["Full-Time", "Part-Time", "Contractor", "Intern"]
+    )
+    leave: TextList = Field(default_factory=lambda: ["Leave of Absence"])
+    terminated: Values = Field(default_factory=lambda: ["Terminated"])
+
+
+class LeaveConfig(_Section):
+    start_at: LocalTimeText = "00:00"
+    return_at: LocalTimeText = "07:00"
+    return_date_field: FieldName | None = None
+    remove_groups: TextList = Field(default_factory=list)
+
+
+class TerminationConfig(_Section):
+    at: LocalTimeText = "end_of_day"
+    immediate_types: TextList = Field(default_factory=list)
+    remove_groups: bool = True
+    alert_after_failures: int = Field(default=5, ge=1)
+
+
+class ProtectedConfig(_Section):
+    logins: TextList = Field(default_factory=list)
+    groups: TextList = Field(default_factory=list)
+
+
+class SafeguardsConfig(_Section):
+    max_share: float = Field(default=0.05, gt=0, le=1)
+    min_count: int = Field(default=5, ge=0)
+
+
+# --- profile mapping ---------------------------------------------------------------------
+
+Case = Literal["upper", "lower", "title"]
+
+
+class MappingSpec(_Section):
+    """One Okta attribute: where its value comes from and how it is transformed.
+
+    Order: source/template/value → extract → lookup → case → default (when still empty).
+    """
+
+    source: FieldName | None = None
+    template: TemplateText | None = None
+    value: Text | None = None
+    extract: Regex | None = None
+    lookup: dict[str, Text] | None = None
+    lookup_default: Text | None = None
+    case: Case | None = None
+    default: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> MappingSpec:
+        given = [k for k in ("source", "template", "value") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'source', 'template' or 'value'"
+                + (f" (found {', '.join(given)})" if given else "")
+            )
+        if self.lookup_default is not None and self.lookup is None:
+            raise ValueError("'lookup_default' needs a 'lookup' table")
+        return self
+
+
+class Variant(MappingSpec):
+    """One alternative of a conditional attribute; no `when` = always (a catch-all)."""
+
+    when: dict[FieldName, Values] = Field(default_factory=dict)
+
+
+_TEXT, _MAPPING, _LIST = "<text>", "<mapping>", "<list>"
+_TAGS = frozenset({_TEXT, _MAPPING, _LIST, "[key]"})
+
+
+def _spec_kind(value: Any) -> str | None:
+    if isinstance(value, str | int):
+        return None if isinstance(value, bool) else _TEXT
+    if isinstance(value, dict | BaseModel):
+        return _MAPPING
+    if isinstance(value, list):
+        return _LIST
+    return None
+
+
+TextSpec = Annotated[str, BeforeValidator(_text), AfterValidator(_text_spec)]
+VariantItem = Annotated[
+    Annotated[TextSpec, Tag(_TEXT)] | Annotated[Variant, Tag(_MAPPING)],
+    Discriminator(
+        _spec_kind,
+        custom_error_type="variant_shape",
+        custom_error_message="expected a field name, a template or a mapping with 'when'",
+    ),
+]
+
+
+def _non_empty_variants(items: list[Any]) -> list[Any]:
+    if not items:
+        raise ValueError("expected at least one variant")
+    return items
+
+
+AttrSpec = Annotated[
+    Annotated[TextSpec, Tag(_TEXT)]
+    | Annotated[MappingSpec, Tag(_MAPPING)]
+    | Annotated[list[VariantItem], AfterValidator(_non_empty_variants), Tag(_LIST)],
+    Discriminator(
+        _spec_kind,
+        custom_error_type="attribute_shape",
+        custom_error_message=(
+            "expected a field name, a {template}, a mapping (source/template/value, "
+            "lookup, case, extract, default) or a list of variants"
+        ),
+    ),
+]
+
+# What Okta gets when the policy has no `profile:` section. `login` and the identity
+# attribute (`bambooHrId`) are always set from `identity:` and are not listed here.
+DEFAULT_PROFILE: dict[str, Any] = {
+    "email": "workEmail",
+    "firstName": "{preferredName|firstName}",
+    "lastName": "lastName",
+    "displayName": "{preferredName|firstName} {lastName}",
+    "title": "jobTitle",
+    "department": "department",
+    "division": "division",
+    "costCenter": "costCenter",
+    "employeeNumber": "employeeNumber",
+    "userType": {
+        "source": "employmentHistoryStatus",
+        "lookup": {"Contractor": "Contractor"},
+        "lookup_default": "Employee",
+    },
+    "managerId": "manager.employeeNumber",
+    "manager": "manager.displayName",
+    "city": {"source": "location", "extract": r"^\s*([^,]+?)\s*(?:,|$)"},
+    "timezone": "timeZone",
+    "mobilePhone": "mobilePhone",
+    "primaryPhone": "workPhone",
+}
+
+_PROFILE_ADAPTER: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, AttrSpec])
+
+
+def _default_profile() -> dict[str, Any]:
+    return _PROFILE_ADAPTER.validate_python(DEFAULT_PROFILE)
+
+
+# --- groups ------------------------------------------------------------------------------
+
+
+class Conditions(_Section):
+    """Conditions of one rule: different keys are ANDed, the values of one key are ORed.
+
+    Values are exact (case-insensitive) or glob patterns (`*Manager*`).
+    """
+
+    department: Values | None = None
+    division: Values | None = None
+    location: Values | None = None
+    job_title: Values | None = None
+    employment_status: Values | None = None
+
+    def as_fields(self) -> dict[str, list[str]]:
+        """The conditions keyed by the HR field each one reads."""
+        fields = {
+            "department": self.department,
+            "division": self.division,
+            "location": self.location,
+            "jobTitle": self.job_title,
+            "employmentHistoryStatus": self.employment_status,
+        }
+        return {k: v for k, v in fields.items() if v is not None}
+
+
+class GroupRule(_Section):
+    name: GroupName
+    match: Conditions = Field(default_factory=Conditions)
+    unless: Conditions | None = None
+
+
+# --- the whole policy --------------------------------------------------------------------
+
+
+class PolicyConfig(_Section):
+    version: Literal[1] = 1
+    identity: IdentityConfig = Field(default_factory=IdentityConfig)
+    time: TimeConfig = Field(default_factory=TimeConfig)
+    preboard: PreboardConfig = Field(default_factory=PreboardConfig)
+    activation: ActivationConfig = Field(default_factory=ActivationConfig)
+    statuses: StatusesConfig = Field(default_factory=StatusesConfig)
+    leave: LeaveConfig = Field(default_factory=LeaveConfig)
+    termination: TerminationConfig = Field(default_factory=TerminationConfig)
+    protected: ProtectedConfig = Field(default_factory=ProtectedConfig)
+    safeguards: SafeguardsConfig = Field(default_factory=SafeguardsConfig)
+    profile: dict[str, AttrSpec] = Field(default_factory=_default_profile)
+    clear_when_empty: TextList = Field(default_factory=list)
+    known_departments: TextList | None = None
+    groups: list[GroupRule] = Field(default_factory=list)
+
+    @cached_property
+    def managed_groups(self) -> list[str]:
+        """Every group named by a rule, sorted: the only groups automation ever touches."""
+        return sorted({rule.name for rule in self.groups})
+
+    def status_class(self, status: str | None) -> str | None:
+        """'active', 'leave', 'terminated' or None (unknown) for an employment status."""
+        if status is None or not status.strip():
+            return None
+        for name, values in (
+            ("active", self.statuses.active),
+            ("leave", self.statuses.leave),
+            ("terminated", self.statuses.terminated),
+        ):
+            if any(same_text(status, v) for v in values):
+                return name
+        return None
+
+    def zone_for_location(self, location: str | None) -> str:
+        table = self.time.zones_by_location
+        if location:
+            if location in table:
+                return table[location]
+            for name, zone in table.items():
+                if same_text(name, location):
+                    return zone
+        return self.time.default_zone
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+def load_policy(path: str | Path) -> PolicyConfig:
+    source_name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError([f"{source_name}: cannot read the policy file: {exc}"]) from None
+    return parse_policy(text, source_name)
+
+
+def parse_policy(text: str, source_name: str = "<policy>") -> PolicyConfig:
+    located = load_located(text, source_name)
+    problems: list[tuple[int, str]] = [
+        (line, f"{source_name}:{line}: {_format_path(path) or '(top level)'}: {message}")
+        for path, line, message in located.problems
+    ]
+    data = located.data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise PolicyError([f"{source_name}:1: (top level): expected a mapping of sections"])
+    config: PolicyConfig | None = None
+    try:
+        config = PolicyConfig.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            path, message = _describe(error, located)
+            problems.append(_problem(source_name, located, path, message))
+    if config is not None:
+        for path, message in _cross_checks(config):
+            problems.append(_problem(source_name, located, path, message))
+    if problems:
+        problems.sort(key=lambda item: item[0])
+        raise PolicyError([message for _, message in problems])
+    assert config is not None
+    return config
+
+
+def _problem(
+    source_name: str, located: LocatedData, path: KeyPath, message: str
+) -> tuple[int, str]:
+    line = located.line_of(path)
+    return line, f"{source_name}:{line}: {_format_path(path) or '(top level)'}: {message}"
+
+
+def _format_path(path: KeyPath) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9]+", part):
+            out += f".{part}" if out else part
+        else:
+            out += f"[{json.dumps(part, ensure_ascii=False)}]"
+    return out
+
+
+def _resolve(loc: tuple[Any, ...], data: Any) -> KeyPath:
+    """Map a pydantic error location onto the YAML path, dropping union tags."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        in_mapping = isinstance(node, dict) and isinstance(part, str) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_mapping or in_list:
+            node = node[part]
+            path.append(part)
+        elif isinstance(part, str) and (part in _TAGS or part.startswith("function-")):
+            continue
+        else:
+            path.append(part)
+            node = None
+    return tuple(path)
+
+
+_ALL_KEYS = sorted(
+    {
+        name
+        for model in (
+            PolicyConfig,
+            IdentityConfig,
+            TimeConfig,
+            PreboardConfig,
+            ActivationConfig,
+            StatusesConfig,
+            LeaveConfig,
+            TerminationConfig,
+            ProtectedConfig,
+            SafeguardsConfig,
+            Variant,
+            Conditions,
+            GroupRule,
+        )
+        for name in model.model_fields
+    }
+)
+
+_MESSAGES = {
+    "missing": "required key is missing",
+    "string_type": "expected a string",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping",
+    "model_attributes_type": "expected a mapping",
+    "date_type": "expected a date (YYYY-MM-DD)",
+    "date_parsing": "expected a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "expected a date (YYYY-MM-DD)",
+    "date_from_datetime_inexact": "expected a date (YYYY-MM-DD) without a time",
+}
+
+
+def _describe(error: Any, located: LocatedData) -> tuple[KeyPath, str]:
+    path = _resolve(tuple(error["loc"]), located.data)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(path[-1]) if path else ""
+        close = difflib.get_close_matches(key, _ALL_KEYS, n=1, cutoff=0.75)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return path, f"unknown key{hint}"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return path, f"expected {expected}"
+    if kind in ("value_error", "assertion_error"):
+        message = str(error["msg"])
+        for prefix in ("Value error, ", "Assertion failed, "):
+            message = message.removeprefix(prefix)
+        return path, message
+    if kind in _MESSAGES:
+        return path, _MESSAGES[kind]
+    message = str(error["msg"])
+    return path, message[:1].lower() + message[1:]
+
+
+def _cross_checks(config: PolicyConfig) -> list[tuple[KeyPath, str]]:
+    """Consistency between sections, each problem located at the offending value."""
+    problems: list[tuple[KeyPath, str]] = []
+    statuses = config.statuses
+    if len(config.time.weekend_days) >= 7:
+        problems.append((("time", "weekend"), "the weekend cannot cover all seven days"))
+    for section, values in (("leave", statuses.leave), ("terminated", statuses.terminated)):
+        for index, value in enumerate(values):
+            for other in ("active", "leave"):
+                if other == section:
+                    continue
+                if any(same_text(value, v) for v in getattr(statuses, other)):
+                    problems.append(
+                        (("statuses", section, index), f"{value!r} is also in statuses.{other}")
+                    )
+    managed = set(config.managed_groups)
+    for index, name in enumerate(config.leave.remove_groups):
+        if name not in managed:
+            problems.append(
+                (
+                    ("leave", "remove_groups", index),
+                    f"{name!r} is not a managed group (no rule in 'groups' names it)",
+                )
+            )
+    for index, name in enumerate(config.protected.groups):
+        if name in managed:
+            problems.append(
+                (
+                    ("protected", "groups", index),
+                    f"{name!r} is also a managed group: automation would add and remove it",
+                )
+            )
+    for attribute in ("login", config.identity.okta_id_attribute):
+        if attribute in config.profile:
+            origin = "identity.login" if attribute == "login" else "identity.okta_id_attribute"
+            problems.append((("profile", attribute), f"'{attribute}' is set by {origin}"))
+    for index, attribute in enumerate(config.clear_when_empty):
+        if attribute not in config.profile:
+            problems.append(
+                (("clear_when_empty", index), f"{attribute!r} is not an attribute in 'profile'")
+            )
+    known_statuses = [*statuses.active, *statuses.leave, *statuses.terminated]
+    for index, rule in enumerate(config.groups):
+        for block_name, block in (("match", rule.match), ("unless", rule.unless)):
+            if block is None:
+                continue
+            problems.extend(
+                _check_values(
+                    ("groups", index, block_name, "employment_status"),
+                    block.employment_status,
+                    known_statuses,
+                    "a configured employment status (statuses.*)",
+                )
+            )
+            if config.known_departments is not None:
+                problems.extend(
+                    _check_values(
+                        ("groups", index, block_name, "department"),
+                        block.department,
+                        config.known_departments,
+                        "in known_departments",
+                    )
+                )
+    return problems
+
+
+def _check_values(
+    path: KeyPath, values: list[str] | None, known: list[str], what: str
+) -> list[tuple[KeyPath, str]]:
+    # Globs are not checked: `*Manager*` legitimately matches values no list enumerates.
+    problems: list[tuple[KeyPath, str]] = []
+    for index, value in enumerate(values or []):
+        if is_pattern(value) or any(same_text(value, k) for k in known):
+            continue
+        close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        item_path = (*path, index) if len(values or []) > 1 else path
+        problems.append((item_path, f"{value!r} is not {what}{hint}"))
+    return problems
