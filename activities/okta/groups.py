@@ -1,0 +1,44 @@
+"""`GroupCache`: group name -> Okta group, resolved once per worker process.
+
+Managed group names rarely change ids, so each name is searched once and kept; a miss (a
+group created since, or one that vanished) searches again. Names compare case-insensitively,
+as Okta keeps them unique regardless of case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from integrations.okta.client import OktaClient
+from integrations.okta.models import OktaGroup
+
+
+class GroupCache:
+    def __init__(self, client: OktaClient) -> None:
+        self._client = client
+        self._groups: dict[str, OktaGroup] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self.lookups = 0  # searches sent (for tests and benchmarks)
+
+    async def resolve(self, name: str) -> OktaGroup | None:
+        key = name.lower()
+        group = self._groups.get(key)
+        if group is not None:
+            return group
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:  # concurrent activities asking for one name search once
+            group = self._groups.get(key)
+            if group is None:
+                self.lookups += 1
+                group = await self._client.find_group(name)
+                if group is not None:
+                    self._groups[key] = group
+            return group
+
+    def remember(self, group: OktaGroup) -> None:
+        """Learn a group seen elsewhere (e.g. in a user's group listing)."""
+        if group.name:
+            self._groups[group.name.lower()] = group
+
+    def forget(self, name: str) -> None:
+        self._groups.pop(name.lower(), None)
