@@ -37,6 +37,11 @@ class Activity:
     # Notifications and audit
     NOTIFY = "notify"
     RECORD_AUDIT_EVENT = "record_audit_event"
+    # Triggers: handing HR changes to employee workflows
+    GET_CURSOR = "get_cursor"
+    SET_CURSOR = "set_cursor"
+    ASSESS_CHANGES = "assess_changes"
+    DELIVER_CHANGES = "deliver_changes"
 
 
 class _Io(BaseModel):
@@ -283,3 +288,55 @@ class RecordAuditEventInput(_Io):
 
 class RecordAuditEventResult(_Io):
     record_id: int | None = None
+
+
+# --- triggers --------------------------------------------------------------------------------
+
+
+class GetCursorInput(_Io):
+    name: str
+
+
+class GetCursorResult(_Io):
+    value: datetime | None = None
+
+
+class SetCursorInput(_Io):
+    name: str
+    value: datetime
+    expected: datetime | None = None  # compare-and-set: a poller never moves it backwards
+
+
+class SetCursorResult(_Io):
+    moved: bool
+
+
+TriggerSource = Literal["poll", "webhook", "reconcile", "drift", "ops"]
+
+
+class AssessChangesInput(_Io):
+    changes: list[EmployeeChange]
+    since: datetime  # only disruptions that take effect from here on count
+    horizon_hours: float = 24.0
+
+
+class AssessChangesResult(_Io):
+    """What a batch would do to access: the mass-change safeguard decides on this."""
+
+    disruptive: list[str] = Field(default_factory=list)  # employee ids suspended/deactivated
+    active_accounts: int = 0
+    threshold: int = 0  # more disruptive employees than this needs an ops approval
+
+    @property
+    def needs_approval(self) -> bool:
+        return len(self.disruptive) > self.threshold
+
+
+class DeliverChangesInput(_Io):
+    changes: list[EmployeeChange]
+    source: TriggerSource = "poll"
+
+
+class DeliverChangesResult(_Io):
+    delivered: list[str] = Field(default_factory=list)
+    bad_records: list[BadRecord] = Field(default_factory=list)

@@ -47,10 +47,9 @@ def workflow_classes() -> list[type]:
     from workflows.employee.workflow import EmployeeLifecycle
 
     classes: list[type] = [EmployeeLifecycle]
-    with contextlib.suppress(ModuleNotFoundError):
-        from workflows.poll import PollWorkflow
+    from workflows.poll import PollWorkflow
 
-        classes.append(PollWorkflow)
+    classes.append(PollWorkflow)
     with contextlib.suppress(ModuleNotFoundError):
         from workflows.reconcile import ReconcileWorkflow
 
@@ -58,9 +57,7 @@ def workflow_classes() -> list[type]:
     return classes
 
 
-async def build_resources(
-    settings: Settings, client: Client | None = None, **overrides: Any
-) -> WorkerResources:
+async def build_resources(settings: Settings, client: Client, **overrides: Any) -> WorkerResources:
     """Clients and activity instances for this process.
 
     `overrides` lets tests swap one piece (e.g. a governor with a fake clock) while
@@ -71,6 +68,7 @@ async def build_resources(
     from activities.notify import NotifyActivities
     from activities.okta import OktaActivities
     from activities.policy import PolicyActivities
+    from activities.triggers import TriggerActivities
     from integrations.audit import open_audit_store
     from integrations.bamboohr import build_bamboohr_client
     from integrations.notify import build_notifier
@@ -87,7 +85,8 @@ async def build_resources(
     okta_acts = OktaActivities(
         okta, audit, settings.effective_mode, policy.identity.okta_id_attribute
     )
-    hr_acts = BambooHRActivities(bamboohr, required_fields(policy))
+    fields = required_fields(policy)
+    hr_acts = BambooHRActivities(bamboohr, fields)
     activities: list[Callable[..., Any]] = [
         okta_acts.find_okta_user,
         okta_acts.ensure_okta_user,
@@ -101,17 +100,17 @@ async def build_resources(
         hr_acts.fetch_all_employees,
         PolicyActivities(policy).plan_lifecycle,
         NotifyActivities(notifier).notify,
-        AuditActivities(audit).record_audit_event,
+        AuditActivities(audit, mode=settings.effective_mode).record_audit_event,
     ]
-    if client is not None:
-        with contextlib.suppress(ModuleNotFoundError):
-            from activities.signals import SignalActivities
-
-            activities += SignalActivities(client, settings, audit).all()
-        with contextlib.suppress(ModuleNotFoundError):
-            from activities.reconcile import ReconcileActivities
-
-            activities += ReconcileActivities(okta, bamboohr, policy, audit, settings).all()
+    activities += TriggerActivities(
+        temporal=client,
+        task_queue=settings.temporal_task_queue,
+        bamboohr=bamboohr,
+        okta=okta,
+        audit=audit,
+        policy=policy,
+        fields=fields,
+    ).all()
     closers: list[Callable[[], Any]] = [okta.aclose, bamboohr.aclose, audit.close]
     return WorkerResources(activities=activities, closers=closers)
 

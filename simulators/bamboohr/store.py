@@ -90,8 +90,12 @@ class BambooHRStore:
         unique_work_email: bool = True,
         effective_dates_touch_last_changed: bool = False,
         api_user_employee_id: str | None = None,
+        first_employee_id: int = 1,
     ) -> None:
         self.clock = clock or SimClock()
+        # Several simulated companies can share one Temporal server (tests) without their
+        # employee ids, and so their workflow ids, colliding.
+        self.first_employee_id = first_employee_id
         self.company = company
         self.company_id = company_id
         self.tz = ZoneInfo(timezone)
@@ -113,7 +117,7 @@ class BambooHRStore:
         self._deleted: dict[str, datetime] = {}
         self._changes: list[ChangeEntry] = []
         self._notified: dict[str, dict[str, Any]] = {}
-        self._next_employee = 1
+        self._next_employee = self.first_employee_id
         self._next_number = 1001
         self._next_row = 1
         self._swept = self.today()
@@ -496,6 +500,23 @@ class BambooHRStore:
             self._touch(record, "Updated", changed)
             self._notify(record, "updated", ("employmentStatus",))
             return row.id
+
+    def move_start(self, employee_id: str, new_start: DateLike) -> None:
+        """Move a not-yet-started hire to another start date: the HR admin edits the hire
+        date, and the first employmentStatus and jobInfo rows move with it."""
+        with self._lock:
+            record = self._record(employee_id)
+            when = self._date(new_start)
+            old = parse_date(record.fields.get("hireDate"))
+            if old is None or old <= self.today():
+                raise HRActionError(f"employee {record.id} has already started")
+            for rows in (record.status_rows, record.job_rows):
+                for row in rows:
+                    if row.date == old:
+                        row.date = when
+            record.fields["hireDate"] = when.isoformat()
+            self._touch(record, "Updated", ("hireDate", "employmentStatus", "jobInfo"))
+            self._notify(record, "updated", TABLES)
 
     def terminate(
         self,

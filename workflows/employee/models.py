@@ -141,6 +141,7 @@ class StatusView(BaseModel):
     cancelled: dict[str, str]
     last_actions: list[ActionRecord]
     department: str | None = None
+    busy: bool = False  # working right now (not parked on a timer or waiting for a signal)
     mode_note: str | None = None
     extra: dict[str, Any] = Field(default_factory=dict)
 

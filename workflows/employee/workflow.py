@@ -94,6 +94,8 @@ _ANNOUNCE: dict[ActionKind, tuple[NotificationEvent, list[str]]] = {
     ActionKind.REHIRE: (NotificationEvent.REHIRED, ["it", "hr"]),
 }
 
+_DEPROVISIONING = {ActionKind.TERMINATE, ActionKind.RESCIND}
+
 # Reviews that a fresh HR snapshot may have fixed; the others need an operator's `resolve`.
 _DATA_REVIEWS = {
     ReviewCode.NO_WORK_EMAIL,
@@ -125,6 +127,7 @@ class EmployeeLifecycle:
         self._converge_due = True
         self._retry_requested = False
         self._sa_last: dict[str, Any] = {}
+        self._busy = True  # False only while parked waiting for time or a signal
 
     # ---------------------------------------------------------------------------------------
     # The story
@@ -132,6 +135,9 @@ class EmployeeLifecycle:
     @workflow.run
     async def run(self, input: EmployeeInput) -> EmployeeState:
         while True:
+            # Cleared before the work, not before the sleep: a signal that lands while we
+            # work must still wake the next sleep.
+            self._wake = False
             await self._take_stock()
             if not self.s.paused and self.s.review is None and self._converge_due:
                 self._converge_due = False
@@ -158,18 +164,25 @@ class EmployeeLifecycle:
     async def _sleep_until_something_happens(self) -> None:
         now = workflow.now()
         deadline = self._next_wakeup(now)
-        self._wake = False
-        if deadline is None:
-            await workflow.wait_condition(lambda: self._wake)
-            return
+        self._busy = False
         try:
-            await workflow.wait_condition(
-                lambda: self._wake,
-                timeout=max(deadline - now, timedelta(seconds=1)),
-                timeout_summary=self._next_summary(),
-            )
+            if deadline is None:
+                await workflow.wait_condition(lambda: self._wake)
+            else:
+                await workflow.wait_condition(
+                    lambda: self._wake,
+                    timeout=max(deadline - now, timedelta(seconds=1)),
+                    timeout_summary=self._next_summary(),
+                )
         except TimeoutError:
             self._converge_due = True  # a dated action (or retention end) came due
+            if self.s.review is not None and self.s.review.code in _DATA_REVIEWS:
+                # A data problem must not hold a termination: at its instant the plan is
+                # made again, and a terminated employee's data problems do not block it.
+                self.s.review = None
+                self._replan = True
+        finally:
+            self._busy = True
 
     # ---------------------------------------------------------------------------------------
     # Reading HR and planning
@@ -442,6 +455,7 @@ class EmployeeLifecycle:
                 employee_id=self.s.employee_id,
                 user_id=user_id,
                 target=target,
+                send_activation_email=plan.send_activation_email,
                 reason=action.key if action else "",
                 protected=plan.protected,
                 protected_groups=plan.protected_groups,
@@ -508,8 +522,7 @@ class EmployeeLifecycle:
 
     async def _hold(self, action: DatedAction | None, reason: str) -> None:
         key = action.key if action else "status"
-        self._log(f"{key} held", "held", reason)
-        await self._audit(f"lifecycle.hold:{key}", "held", {"reason": reason})
+        self._log(f"{key} held", "held", reason)  # the activity wrote the audit record
         if self.s.held_key != key:
             self.s.held_key = key
             await self._notify(
@@ -579,6 +592,13 @@ class EmployeeLifecycle:
         self, event: NotificationEvent, audiences: list[str], data: dict[str, Any]
     ) -> None:
         # Notifications never block a lifecycle step: a failure is recorded and forgotten.
+        snapshot = self.s.snapshot
+        who = {
+            "display_name": snapshot.display_name if snapshot else None,
+            "login": snapshot.work_email if snapshot else None,
+            "okta_user_id": self.s.okta_user_id,
+        }
+        data = {**who, **data}
         try:
             await workflow.execute_activity(
                 Activity.NOTIFY,
@@ -834,6 +854,7 @@ class EmployeeLifecycle:
             cancelled=dict(self.s.skipped),
             last_actions=self.s.history[-20:],
             department=self.s.snapshot.department if self.s.snapshot else None,
+            busy=self._busy or self._wake,
         )
 
     # ---------------------------------------------------------------------------------------
@@ -869,8 +890,12 @@ class EmployeeLifecycle:
 
     def _next_wakeup(self, now: datetime) -> datetime | None:
         candidates = []
-        if not self.s.paused and self.s.review is None:
-            nxt = self._next_action()
+        if not self.s.paused:
+            if self.s.review is None:
+                nxt = self._next_action()
+            else:
+                # In review only a deprovisioning still comes due on its own.
+                nxt = next((a for a in self._pending() if a.kind in _DEPROVISIONING), None)
             if nxt is not None:
                 candidates.append(nxt.at)
         end = self._retention_end()

@@ -1,0 +1,71 @@
+"""Handing HR changes to employee workflows: signal-with-start.
+
+Every trigger (webhook receiver, poller, reconciliation, drift repair) reaches an employee
+only through `signal_employee`, so there is exactly one way in: start the employee's
+workflow if it is not running, otherwise signal it. The workflow de-duplicates by
+BambooHR's `lastChanged`, which makes redelivery harmless.
+
+(This module uses the Temporal *client* and the employee workflow's wire models; it is the
+one place where `activities` knows about a workflow, because starting workflows is its job.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+
+from workflows.employee.models import WORKFLOW_NAME, EmployeeInput, HrChanged, workflow_id_for
+
+SIGNAL_CONCURRENCY = 32
+
+
+def _summary(change: HrChanged) -> str:
+    # Ids only: summaries are shown in the UI and kept in history (no names or emails).
+    dept = change.snapshot.department if change.snapshot and change.snapshot.department else None
+    return f"employee {change.employee_id}" + (f" · {dept}" if dept else "")
+
+
+async def signal_employee(client: Client, task_queue: str, change: HrChanged) -> None:
+    """Signal-with-start `hr_changed` on `employee-<id>`; raises if Temporal refused."""
+    await client.start_workflow(
+        WORKFLOW_NAME,
+        EmployeeInput(employee_id=change.employee_id),
+        id=workflow_id_for(change.employee_id),
+        task_queue=task_queue,
+        start_signal="hr_changed",
+        start_signal_args=[change],
+        # A completed lifecycle (retention after termination elapsed) starts again on rehire.
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        static_summary=_summary(change),
+    )
+
+
+async def signal_many(
+    client: Client,
+    task_queue: str,
+    changes: Sequence[HrChanged],
+    on_progress: Callable[[int], Any] | None = None,
+) -> list[tuple[str, str]]:
+    """Signal every change concurrently; returns (employee_id, error) for those that failed."""
+    gate = asyncio.Semaphore(SIGNAL_CONCURRENCY)
+    failures: list[tuple[str, str]] = []
+    done = 0
+
+    async def one(change: HrChanged) -> None:
+        nonlocal done
+        async with gate:
+            try:
+                await signal_employee(client, task_queue, change)
+            except Exception as exc:  # every failure is reported; the caller retries
+                failures.append((change.employee_id, f"{type(exc).__name__}: {exc}"))
+            done += 1
+            if on_progress is not None:
+                on_progress(done)
+
+    await asyncio.gather(*(one(c) for c in changes))
+    return failures

@@ -1,0 +1,305 @@
+"""A whole lifecycle stack for workflow tests: both simulators over real HTTP, a worker with
+the production activities and clients, and helpers that read the outcome from where a user
+would look (the Okta simulator's state, the workflow's `status` query, the audit store,
+the notifications received)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import SecretStr
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
+from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from activities.signals import signal_employee
+from integrations.audit import AuditStore, open_audit_store
+from lifecycle.policy import PolicyConfig, load_policy
+from lifecycle.settings import SIM_BAMBOOHR_KEY, SIM_OKTA_TOKEN, Mode, Settings
+from simulators.bamboohr.app import BambooHRSimulator
+from simulators.common.server import ThreadedServer
+from simulators.okta.app import OktaSimulator
+from workers.worker import running_worker
+from workflows.employee.models import HrChanged, LifecycleState, StatusView, workflow_id_for
+
+REPO = Path(__file__).resolve().parents[3]
+POLICY_PATH = REPO / "config" / "policy.yaml"
+UNMANAGED_GROUP = "Okta Administrators"
+PROTECTED_GROUP = "IT Break Glass"
+
+
+_ID_BLOCKS = itertools.count(int(time.time()) % 100_000 * 1000, 1000)
+
+
+class NotificationInbox:
+    """A JSON webhook receiver standing in for IT's chat channel."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+
+        async def receive(request: Request) -> JSONResponse:
+            self.messages.append(await request.json())
+            return JSONResponse({"ok": True})
+
+        self.server = ThreadedServer(
+            Starlette(routes=[Route("/hook", receive, methods=["POST"])]), name="inbox"
+        )
+
+    @property
+    def url(self) -> str:
+        return self.server.url + "/hook"
+
+    def events(self, employee_id: str | None = None) -> list[str]:
+        return [
+            m.get("event", "")
+            for m in self.messages
+            if employee_id is None
+            or (m.get("data") or {}).get("employee_id") == employee_id
+            or m.get("employee_id") == employee_id
+        ]
+
+
+@dataclass
+class LifecycleStack:
+    env: WorkflowEnvironment
+    settings: Settings
+    okta: OktaSimulator
+    hr: BambooHRSimulator
+    audit: AuditStore
+    inbox: NotificationInbox
+    policy: PolicyConfig
+    _counter: int = field(default=0)
+
+    @property
+    def client(self) -> Client:
+        return self.env.client
+
+    # --- time ----------------------------------------------------------------------------
+    async def now(self) -> datetime:
+        return await self.env.get_current_time()
+
+    async def today(self, zone: str = "America/New_York") -> date:
+        return (await self.now()).astimezone(ZoneInfo(zone)).date()
+
+    async def advance(self, delta: timedelta) -> None:
+        """Skip Temporal's clock; the simulated BambooHR's calendar follows."""
+        await self.env.sleep(delta)
+        self.hr.clock.set(await self.now())
+
+    # --- HR side -------------------------------------------------------------------------
+    def hire(
+        self,
+        *,
+        hire_date: date,
+        department: str = "Engineering",
+        division: str = "R&D",
+        location: str = "New York, NY",
+        job_title: str = "Software Engineer",
+        employment_status: str = "Full-Time",
+        work_email: str | bool | None = True,
+        supervisor_id: str | None = None,
+        fields: dict[str, str | None] | None = None,
+    ) -> str:
+        self._counter += 1
+        first, last = "Avel", f"Testor{self._counter}x{int(time.time() * 1000) % 100000}"
+        email = f"{first.lower()}.{last.lower()}@acme.example" if work_email is True else work_email
+        return self.hr.store.hire(
+            first,
+            last,
+            email or None,
+            department=department,
+            division=division,
+            location=location,
+            job_title=job_title,
+            supervisor_id=supervisor_id,
+            hire_date=hire_date,
+            employment_status=employment_status,
+            fields=fields or {"customJobLevel": "L3", "customCostCenter": "CC-1100"},
+        )
+
+    async def notify(self, employee_id: str, **kwargs: Any) -> None:
+        """What the poller or webhook does: a hint that makes the workflow re-read HR."""
+        await signal_employee(
+            self.client,
+            self.settings.temporal_task_queue,
+            HrChanged(employee_id=employee_id, source="webhook", **kwargs),
+        )
+
+    # --- workflow side ---------------------------------------------------------------------
+    def handle(self, employee_id: str) -> WorkflowHandle[Any, Any]:
+        return self.client.get_workflow_handle(workflow_id_for(employee_id))
+
+    async def status(self, employee_id: str) -> StatusView:
+        return await self.handle(employee_id).query("status", result_type=StatusView)
+
+    async def wait_for(
+        self,
+        employee_id: str,
+        check: Callable[[StatusView], bool],
+        timeout: float = 30.0,
+        what: str = "condition",
+    ) -> StatusView:
+        deadline = time.monotonic() + timeout
+        last: StatusView | None = None
+        while time.monotonic() < deadline:
+            with contextlib.suppress(Exception):
+                last = await self.status(employee_id)
+                if check(last) and await self.idle(employee_id):
+                    return last
+            await asyncio.sleep(0.2)
+        pending = await self.pending_activities(employee_id)
+        raise AssertionError(
+            f"{what} not reached for employee {employee_id}; last status: {last}; "
+            f"pending activities: {pending}"
+        )
+
+    async def wait_state(
+        self, employee_id: str, state: LifecycleState, timeout: float = 30.0
+    ) -> StatusView:
+        return await self.wait_for(
+            employee_id, lambda s: s.state is state, timeout, f"state {state}"
+        )
+
+    async def _describe(self, employee_id: str) -> Any:
+        # The raw call: the time-skipping server answers unset datetime search attributes in
+        # a form the SDK's decoder rejects, so the decoded `describe()` cannot be used here.
+        return await self.client.workflow_service.describe_workflow_execution(
+            DescribeWorkflowExecutionRequest(
+                namespace=self.client.namespace,
+                execution=WorkflowExecution(workflow_id=workflow_id_for(employee_id)),
+            )
+        )
+
+    async def pending_activities(self, employee_id: str) -> list[Any]:
+        return list((await self._describe(employee_id)).pending_activities)
+
+    async def idle(self, employee_id: str) -> bool:
+        """The workflow is parked waiting for time or a signal (its own `busy` flag) and has
+        no activity in flight: its state is settled and time can be skipped safely."""
+        if (await self.status(employee_id)).busy:
+            return False
+        return not await self.pending_activities(employee_id)
+
+    async def settle(self, employee_id: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if await self.idle(employee_id):
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"employee {employee_id} still busy after {timeout}s")
+
+    # --- Okta side -------------------------------------------------------------------------
+    def okta_user(self, login_or_id: str) -> dict[str, Any] | None:
+        return self.okta.store.get_user(login_or_id)
+
+    def okta_user_for(self, employee_id: str) -> dict[str, Any] | None:
+        matches = [
+            u for u in self.okta.store.list_users() if u["profile"].get("bambooHrId") == employee_id
+        ]
+        assert len(matches) <= 1, f"{len(matches)} Okta accounts for employee {employee_id}"
+        return matches[0] if matches else None
+
+    def group_names(self, user_id: str) -> set[str]:
+        names = set()
+        for gid in self.okta.store.user_group_ids(user_id):
+            group = self.okta.store.get_group(gid)
+            if group and group.get("type") == "OKTA_GROUP":
+                names.add(group["profile"]["name"])
+        return names
+
+    def add_to_group(self, user_id: str, name: str) -> None:
+        group = self.okta.store.find_group(name)
+        assert group is not None, name
+        self.okta.store.add_member(group["id"], user_id)
+
+    def set_okta_faults(self, **config: Any) -> None:
+        from simulators.common.faults import FaultConfig
+
+        self.okta.faults.configure(FaultConfig(**config))
+
+
+async def poll_until(check: Callable[[], Awaitable[bool] | bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError("condition not met in time")
+
+
+@contextlib.asynccontextmanager
+async def lifecycle_stack(
+    env: WorkflowEnvironment, tmp_path: Path, task_queue: str, **setting_overrides: Any
+) -> AsyncIterator[LifecycleStack]:
+    policy = load_policy(POLICY_PATH)
+    okta = OktaSimulator(api_token=SIM_OKTA_TOKEN)
+    okta.store.add_schema_attribute("bambooHrId", title="BambooHR id")
+    okta.store.add_schema_attribute("jobLevel", title="Job level")
+    for name in [*policy.managed_groups, UNMANAGED_GROUP, PROTECTED_GROUP]:
+        okta.store.create_group(name)
+    # Employee ids (and so workflow ids) unique across the session's shared Temporal server.
+    hr = BambooHRSimulator(
+        api_key=SIM_BAMBOOHR_KEY,
+        store_options={
+            "first_employee_id": next(_ID_BLOCKS),
+            "employment_statuses": [
+                "Full-Time",
+                "Part-Time",
+                "Contractor",
+                "Intern",
+                "Leave of Absence",
+                "Parental Leave",
+                "Terminated",
+            ],
+            "leave_statuses": ["Leave of Absence", "Parental Leave"],
+        },
+    )
+    hr.clock.set(await env.get_current_time())
+    inbox = NotificationInbox()
+    with (
+        ThreadedServer(okta.app, name="okta") as okta_server,
+        ThreadedServer(hr.app, name="bamboohr") as hr_server,
+        inbox.server,
+    ):
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            temporal_task_queue=task_queue,
+            okta_org_url=okta_server.url,
+            okta_api_token=SecretStr(SIM_OKTA_TOKEN),
+            bamboohr_base_url=hr_server.url,
+            bamboohr_api_key=SecretStr(SIM_BAMBOOHR_KEY),
+            lifecycle_mode=Mode.APPLY,
+            lifecycle_policy=POLICY_PATH,
+            lifecycle_audit_url=f"sqlite:///{tmp_path / 'audit.db'}",
+            lifecycle_notify_sinks="log,webhook",
+            lifecycle_notify_webhook_url=inbox.url,
+            **setting_overrides,
+        )
+        audit = open_audit_store(settings.lifecycle_audit_url)
+        stack = LifecycleStack(env, settings, okta, hr, audit, inbox, policy)
+        async with running_worker(env.client, settings, audit=audit):
+            yield stack
+        audit.close()
+
+
+def at_local(day: date, hour: int, zone: str, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(zone)).astimezone(
+        UTC
+    )

@@ -1,0 +1,173 @@
+"""The BambooHR poller, started every few minutes by a Temporal Schedule.
+
+One run: read the durable cursor, ask BambooHR what changed since (minus a small overlap),
+check the batch against the mass-change safeguard, hand every change to its employee's
+workflow, and only then move the cursor. A poller or BambooHR outage of hours therefore
+loses nothing: the next run starts from the last cursor that was fully delivered.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import BaseModel, Field
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.contracts import (
+        Activity,
+        AssessChangesInput,
+        AssessChangesResult,
+        DeliverChangesInput,
+        DeliverChangesResult,
+        EmployeeChange,
+        FetchChangedSinceInput,
+        FetchChangedSinceResult,
+        GetCursorInput,
+        GetCursorResult,
+        NotificationEvent,
+        NotifyInput,
+        NotifyResult,
+        SetCursorInput,
+        SetCursorResult,
+    )
+    from workflows.approval import Approval, ApproveInput, ApproveResult
+    from workflows.employee import options
+
+POLL_WORKFLOW_ID = "bamboohr-poll"
+CURSOR_NAME = "bamboohr.changed"
+BATCH = 200  # employees handed over per activity call
+
+
+class PollInput(BaseModel):
+    overlap_seconds: int = 120  # re-read a little before the cursor: clocks and commits race
+    first_lookback_hours: float = 24.0  # first run ever: how far back to look
+
+
+class PollResult(BaseModel):
+    since: str
+    latest: str | None = None
+    changes: int = 0
+    delivered: int = 0
+    deleted: int = 0
+    bad_records: list[str] = Field(default_factory=list)
+    held_for_approval: int = 0
+    cursor_moved: bool = False
+
+
+@workflow.defn(name="BambooHRPoll")
+class PollWorkflow:
+    def __init__(self) -> None:
+        self.approval = Approval()
+
+    @workflow.run
+    async def run(self, input: PollInput) -> PollResult:
+        cursor: GetCursorResult = await workflow.execute_activity(
+            Activity.GET_CURSOR,
+            GetCursorInput(name=CURSOR_NAME),
+            result_type=GetCursorResult,
+            start_to_close_timeout=options.START_TO_CLOSE,
+            retry_policy=options.UNLIMITED,
+        )
+        now = workflow.now()
+        since = (cursor.value or now - timedelta(hours=input.first_lookback_hours)) - timedelta(
+            seconds=input.overlap_seconds
+        )
+        changed: FetchChangedSinceResult = await workflow.execute_activity(
+            Activity.FETCH_CHANGED_SINCE,
+            FetchChangedSinceInput(since=since),
+            result_type=FetchChangedSinceResult,
+            start_to_close_timeout=options.START_TO_CLOSE,
+            retry_policy=options.UNLIMITED,
+            summary=f"BambooHR changes since {since.isoformat()}",
+        )
+        result = PollResult(
+            since=since.isoformat(),
+            latest=changed.latest.isoformat() if changed.latest else None,
+            changes=len(changed.changes),
+        )
+        changes = changed.changes
+        if changes:
+            await self._deliver_with_safeguard(changes, since, result)
+        # Only now, with every change handed over, may the cursor move.
+        new_cursor = changed.latest or now
+        moved: SetCursorResult = await workflow.execute_activity(
+            Activity.SET_CURSOR,
+            SetCursorInput(name=CURSOR_NAME, value=new_cursor, expected=cursor.value),
+            result_type=SetCursorResult,
+            start_to_close_timeout=options.START_TO_CLOSE,
+            retry_policy=options.UNLIMITED,
+        )
+        result.cursor_moved = moved.moved
+        return result
+
+    async def _deliver_with_safeguard(
+        self, changes: list[EmployeeChange], since: object, result: PollResult
+    ) -> None:
+        assessment: AssessChangesResult = await workflow.execute_activity(
+            Activity.ASSESS_CHANGES,
+            AssessChangesInput(changes=changes, since=since),  # type: ignore[arg-type]
+            result_type=AssessChangesResult,
+            start_to_close_timeout=options.START_TO_CLOSE,
+            retry_policy=options.UNLIMITED,
+            summary="mass-change safeguard",
+        )
+        held: list[EmployeeChange] = []
+        if assessment.needs_approval:
+            disruptive = set(assessment.disruptive)
+            held = [c for c in changes if c.employee_id in disruptive]
+            changes = [c for c in changes if c.employee_id not in disruptive]
+            result.held_for_approval = len(held)
+        await self._deliver(changes, result)
+        if held:
+            await workflow.execute_activity(
+                Activity.NOTIFY,
+                NotifyInput(
+                    event=NotificationEvent.SAFEGUARD_PAUSED,
+                    audiences=["it", "security"],
+                    data={
+                        "run": "poll",
+                        "workflow_id": workflow.info().workflow_id,
+                        "affected": len(held),
+                        "active_total": assessment.active_accounts,
+                        "threshold": assessment.threshold,
+                        "employee_ids": [c.employee_id for c in held][:50],
+                    },
+                ),
+                result_type=NotifyResult,
+                start_to_close_timeout=options.NOTIFY_TIMEOUT,
+                retry_policy=options.NOTIFY_RETRY,
+            )
+            await self.approval.wait(
+                f"{len(held)} suspensions/deactivations exceed the safeguard "
+                f"({assessment.threshold} of {assessment.active_accounts} active accounts)"
+            )
+            await self._deliver(held, result)
+
+    async def _deliver(self, changes: list[EmployeeChange], result: PollResult) -> None:
+        for start in range(0, len(changes), BATCH):
+            batch = changes[start : start + BATCH]
+            delivered: DeliverChangesResult = await workflow.execute_activity(
+                Activity.DELIVER_CHANGES,
+                DeliverChangesInput(changes=batch, source="poll"),
+                result_type=DeliverChangesResult,
+                start_to_close_timeout=timedelta(minutes=10),
+                heartbeat_timeout=timedelta(minutes=2),
+                retry_policy=options.UNLIMITED,
+                summary=f"hand {len(batch)} changes to employee workflows",
+            )
+            result.delivered += len(delivered.delivered)
+            result.deleted += sum(1 for c in batch if c.action == "Deleted")
+            result.bad_records += [b.employee_id for b in delivered.bad_records]
+
+    @workflow.update(name="approve")
+    def approve(self, input: ApproveInput | None = None) -> ApproveResult:
+        return self.approval.approve(input)
+
+    @approve.validator
+    def _validate_approve(self, input: ApproveInput | None = None) -> None:
+        self.approval.validate(input)
+
+    @workflow.query(name="status")
+    def status(self) -> dict[str, object]:
+        return {"waiting_for_approval": self.approval.waiting, "reason": self.approval.reason}
