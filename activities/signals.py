@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client
@@ -21,6 +22,10 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from workflows.employee.models import WORKFLOW_NAME, EmployeeInput, HrChanged, workflow_id_for
 
 SIGNAL_CONCURRENCY = 32
+RPC_TIMEOUT = timedelta(seconds=10)
+# The SDK retries an unreachable server on its own; a caller that must answer (the webhook
+# receiver) bounds the whole attempt instead.
+SIGNAL_DEADLINE_SECONDS = 8.0
 
 
 def _summary(change: HrChanged) -> str:
@@ -30,7 +35,8 @@ def _summary(change: HrChanged) -> str:
 
 
 async def signal_employee(client: Client, task_queue: str, change: HrChanged) -> None:
-    """Signal-with-start `hr_changed` on `employee-<id>`; raises if Temporal refused."""
+    """Signal-with-start `hr_changed` on `employee-<id>`; raises if Temporal refused or
+    did not answer in time (callers then answer 5xx or retry)."""
     await client.start_workflow(
         WORKFLOW_NAME,
         EmployeeInput(employee_id=change.employee_id),
@@ -42,6 +48,7 @@ async def signal_employee(client: Client, task_queue: str, change: HrChanged) ->
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         static_summary=_summary(change),
+        rpc_timeout=RPC_TIMEOUT,
     )
 
 
@@ -50,6 +57,7 @@ async def signal_many(
     task_queue: str,
     changes: Sequence[HrChanged],
     on_progress: Callable[[int], Any] | None = None,
+    deadline_seconds: float | None = None,
 ) -> list[tuple[str, str]]:
     """Signal every change concurrently; returns (employee_id, error) for those that failed."""
     gate = asyncio.Semaphore(SIGNAL_CONCURRENCY)
@@ -60,7 +68,12 @@ async def signal_many(
         nonlocal done
         async with gate:
             try:
-                await signal_employee(client, task_queue, change)
+                if deadline_seconds is None:
+                    await signal_employee(client, task_queue, change)
+                else:
+                    await asyncio.wait_for(
+                        signal_employee(client, task_queue, change), deadline_seconds
+                    )
             except Exception as exc:  # every failure is reported; the caller retries
                 failures.append((change.employee_id, f"{type(exc).__name__}: {exc}"))
             done += 1

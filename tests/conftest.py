@@ -7,8 +7,11 @@ own task queue; the dev server is shared per session.
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.api.enums.v1 import IndexedValueType
@@ -19,6 +22,9 @@ from temporalio.testing import WorkflowEnvironment
 from starters.devserver import dev_server_path, test_server_path
 from workers.connect import data_converter
 from workflows import search_attributes
+
+# Shared test support (whole-stack harness, people in given situations) for every test dir.
+sys.path.insert(0, str(Path(__file__).parent / "support"))
 
 _KINDS = {
     "KEYWORD": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
@@ -78,3 +84,15 @@ def task_queue() -> str:
 @pytest.fixture
 def unique() -> Iterator[str]:
     yield uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+async def stack(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, task_queue: str
+) -> AsyncIterator[Any]:
+    """Both simulators over HTTP plus the production worker on a fresh time-skipping
+    server (see tests/support/lifecycle_harness.py)."""
+    from lifecycle_harness import lifecycle_stack
+
+    async with lifecycle_stack(time_skipping_env, tmp_path, task_queue) as built:
+        yield built

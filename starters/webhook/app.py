@@ -6,6 +6,11 @@ delivery (409), JSON shape (400). Only then does it signal the employees' workfl
 answers 2xx only once every signal-with-start succeeded; otherwise 503, so BambooHR
 redelivers (it retries 5xx, never 4xx). Redelivery is harmless: the workflows de-duplicate.
 Each rejection is a JSON error body and one log line, and touches no workflow.
+
+Tracing: each delivery is one server span (`POST /webhooks/bamboohr`), the root of a new
+trace; the signal-with-start calls run inside it, so with the Temporal tracing interceptor on
+the client the employee workflows, their activities and their Okta calls join that trace.
+The span carries employee ids and the outcome, never the body.
 """
 
 from __future__ import annotations
@@ -16,13 +21,16 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from temporalio.client import Client
 
-from activities.signals import signal_many
+from activities.signals import SIGNAL_DEADLINE_SECONDS, signal_many
 from integrations.bamboohr.webhooks import (
     WebhookPayloadError,
     WebhookSignatureError,
@@ -68,6 +76,7 @@ class ReplayGuard:
 
 
 def _error(status: int, code: str, message: str, **fields: Any) -> JSONResponse:
+    trace.get_current_span().set_attribute("lifecycle.webhook.rejected", code)
     log.warning(
         "webhook rejected", extra={"status": status, "code": code, "reason": message, **fields}
     )
@@ -92,14 +101,30 @@ def create_webhook_app(
     client: Client,
     *,
     clock: Callable[[], float] = time.time,
+    tracer: trace.Tracer | None = None,
 ) -> Starlette:
     key = settings.webhook_key()
     limit = settings.lifecycle_webhook_max_bytes
     tolerance = settings.lifecycle_webhook_tolerance_seconds
     task_queue = settings.temporal_task_queue
     replays = ReplayGuard(tolerance, clock)
+    tracer = tracer or trace.get_tracer("lifecycle.webhook")
 
     async def receive(request: Request) -> JSONResponse:
+        # A new root: nothing from the (unauthenticated) request decides the trace.
+        with tracer.start_as_current_span(
+            f"POST {PATH}",
+            context=otel_context.Context(),
+            kind=SpanKind.SERVER,
+            attributes={"http.request.method": "POST", "url.path": PATH, "http.route": PATH},
+        ) as span:
+            response = await _receive(request)
+            span.set_attribute("http.response.status_code", response.status_code)
+            if response.status_code >= 500:
+                span.set_status(Status(StatusCode.ERROR, "signals failed"))
+            return response
+
+    async def _receive(request: Request) -> JSONResponse:
         try:
             body = await _read_body(request, limit)
         except _TooLarge:
@@ -132,7 +157,12 @@ def create_webhook_app(
             )
             for event in events
         ]
-        failures = await signal_many(client, task_queue, changes)
+        span = trace.get_current_span()
+        span.set_attribute("lifecycle.employee_ids", [c.employee_id for c in changes])
+        span.set_attribute("lifecycle.webhook.events", len(changes))
+        failures = await signal_many(
+            client, task_queue, changes, deadline_seconds=SIGNAL_DEADLINE_SECONDS
+        )
         if failures:
             log.error(
                 "webhook signals failed; asking BambooHR to redeliver",

@@ -36,7 +36,8 @@ class HrChanged(BaseModel):
 
     Hints (no snapshot) make the workflow re-read the employee before acting; webhooks and
     the poller send hints or snapshots. `okta_user_id` is set by reconciliation when it links
-    an existing account to this employee.
+    an existing account to this employee. Changes from reconciliation, drift repair and ops
+    make the workflow converge Okta again even when the HR snapshot is unchanged.
     """
 
     employee_id: str

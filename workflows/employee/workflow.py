@@ -650,6 +650,10 @@ class EmployeeLifecycle:
             self.s.okta_user_id = change.okta_user_id
             self._log("linked existing Okta account", "done", change.okta_user_id)
             self._converge_due = True
+        if change.source in ("reconcile", "drift", "ops"):
+            # These come because Okta may have drifted from the plan even though HR did not
+            # change: converge again whatever the snapshot says.
+            self._converge_due = True
         if change.deleted:
             self.s.needs_refresh = True
         elif change.snapshot is not None:

@@ -36,7 +36,7 @@ from simulators.okta.app import OktaSimulator
 from workers.worker import running_worker
 from workflows.employee.models import HrChanged, LifecycleState, StatusView, workflow_id_for
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 POLICY_PATH = REPO / "config" / "policy.yaml"
 UNMANAGED_GROUP = "Okta Administrators"
 PROTECTED_GROUP = "IT Break Glass"

@@ -1,0 +1,136 @@
+"""The poller: changes made in BambooHR reach Okta within one poll; an outage loses nothing
+(the durable cursor moves only after every change was handed over); duplicates act once;
+deletions go to review; a mass change waits for an ops approval."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+from lifecycle_harness import LifecycleStack, poll_until
+from lifecycle_people import onboarded
+from temporalio.client import WorkflowHandle
+
+from simulators.common.faults import FaultConfig
+from workflows.approval import ApproveInput
+from workflows.employee.models import LifecycleState
+from workflows.poll import CURSOR_NAME, PollInput, PollResult, PollWorkflow
+
+
+async def run_poll(stack: LifecycleStack) -> PollResult:
+    return await stack.client.execute_workflow(
+        PollWorkflow.run,
+        PollInput(),
+        id=f"poll-{uuid.uuid4().hex[:6]}",
+        task_queue=stack.settings.temporal_task_queue,
+    )
+
+
+async def start_poll(stack: LifecycleStack) -> WorkflowHandle[PollWorkflow, PollResult]:
+    return await stack.client.start_workflow(
+        PollWorkflow.run,
+        PollInput(),
+        id=f"poll-{uuid.uuid4().hex[:6]}",
+        task_queue=stack.settings.temporal_task_queue,
+    )
+
+
+async def test_changes_reach_okta_within_one_poll(stack: LifecycleStack) -> None:
+    today = await stack.today()
+    hires = [stack.hire(hire_date=today - timedelta(days=3)) for _ in range(3)]
+    result = await run_poll(stack)
+    assert result.changes == 3 and result.delivered == 3
+    assert result.cursor_moved
+    for employee in hires:
+        await stack.wait_state(employee, LifecycleState.ACTIVE)
+        assert stack.okta_user_for(employee) is not None
+    assert stack.audit.get_cursor(CURSOR_NAME) is not None
+
+
+async def test_after_three_hours_without_polling_fifty_changes_apply_once(
+    stack: LifecycleStack,
+) -> None:
+    first = await run_poll(stack)  # nothing yet: the cursor is set
+    assert first.changes == 0 and first.cursor_moved
+    today = await stack.today()
+    hires = []
+    for _ in range(50):
+        stack.hr.clock.advance(216)  # 50 changes spread over three hours of HR work
+        hires.append(stack.hire(hire_date=today - timedelta(days=1)))
+    result = await run_poll(stack)
+    assert result.changes == 50 and result.delivered == 50
+    for employee in hires:
+        await stack.wait_state(employee, LifecycleState.ACTIVE, timeout=60)
+    creates = stack.audit.query(action="okta.user.create", result="success", limit=1000)
+    assert sorted(r.employee_id for r in creates) == sorted(hires)  # each exactly once
+    assert stack.okta.store.user_count() == 50
+
+    again = await run_poll(stack)  # overlap re-reads a little: nothing new happens
+    await asyncio.gather(*(stack.wait_state(e, LifecycleState.ACTIVE) for e in hires[-3:]))
+    assert stack.audit.count(action="okta.user.create", result="success") == 50
+    assert again.changes <= 50
+
+
+async def test_poll_and_webhook_for_the_same_change_act_once(stack: LifecycleStack) -> None:
+    employee = stack.hire(hire_date=await stack.today() - timedelta(days=1))
+    await stack.notify(employee)  # the webhook's hint
+    await run_poll(stack)  # the poller's snapshot of the same change
+    await stack.wait_state(employee, LifecycleState.ACTIVE)
+    assert stack.audit.count(employee_id=employee, action="okta.user.create") == 1
+    assert stack.audit.count(employee_id=employee, action="okta.user.activate") == 1
+    assert stack.okta.store.user_count() == 1
+
+
+async def test_deleted_employee_goes_to_review(stack: LifecycleStack) -> None:
+    employee, user = await onboarded(stack)
+    await run_poll(stack)
+    stack.hr.clock.advance(5)
+    stack.hr.store.delete(employee)
+    result = await run_poll(stack)
+    assert result.deleted == 1
+    status = await stack.wait_state(employee, LifecycleState.NEEDS_REVIEW)
+    assert status.review is not None and status.review.code == "DELETED_IN_HR"
+    assert stack.okta_user(user["id"])["status"] == "ACTIVE"  # type: ignore[index]  # no action
+
+
+async def test_bamboohr_outage_loses_nothing(stack: LifecycleStack) -> None:
+    await run_poll(stack)
+    cursor = stack.audit.get_cursor(CURSOR_NAME)
+    stack.hr.clock.advance(5)
+    employee = stack.hire(hire_date=await stack.today() - timedelta(days=1))
+    stack.hr.faults.configure(FaultConfig(unavailable=True, burst_retry_after=1))
+    handle = await start_poll(stack)
+    await asyncio.sleep(2)  # the poll is retrying against 503s
+    assert stack.audit.get_cursor(CURSOR_NAME) == cursor  # not moved while undelivered
+    stack.hr.faults.configure(FaultConfig())
+    result = await handle.result()
+    assert result.delivered == 1 and result.cursor_moved
+    await stack.wait_state(employee, LifecycleState.ACTIVE)
+
+
+async def test_mass_termination_waits_for_approval(stack: LifecycleStack) -> None:
+    people = [await onboarded(stack) for _ in range(10)]
+    await run_poll(stack)
+    stack.hr.clock.advance(5)
+    today = await stack.today()
+    leaving = people[:6]  # 6 > max(5, 5 % of 10 active accounts)
+    for employee, _ in leaving:
+        stack.hr.store.terminate(employee, today, termination_type="Involuntary")
+    handle = await start_poll(stack)
+    await poll_until(lambda: _waiting(handle), timeout=30)
+    await asyncio.sleep(1)
+    for _, user in leaving:
+        assert stack.okta_user(user["id"])["status"] == "ACTIVE"  # type: ignore[index]  # held back
+
+    await handle.execute_update("approve", ApproveInput(approver="it-lead", note="reorg"))
+    result = await handle.result()
+    assert result.held_for_approval == 6
+    for employee, user in leaving:
+        await stack.wait_state(employee, LifecycleState.TERMINATED)
+        assert stack.okta_user(user["id"])["status"] == "DEPROVISIONED"  # type: ignore[index]
+
+
+async def _waiting(handle: WorkflowHandle[PollWorkflow, PollResult]) -> bool:
+    status = await handle.query("status")
+    return bool(status["waiting_for_approval"])
