@@ -7,6 +7,7 @@ own task queue; the dev server is shared per session.
 
 from __future__ import annotations
 
+import re
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -88,11 +89,18 @@ def unique() -> Iterator[str]:
 
 @pytest.fixture
 async def stack(
-    time_skipping_env: WorkflowEnvironment, tmp_path: Path, task_queue: str
+    time_skipping_env: WorkflowEnvironment,
+    tmp_path: Path,
+    task_queue: str,
+    request: pytest.FixtureRequest,
 ) -> AsyncIterator[Any]:
     """Both simulators over HTTP plus the production worker on a fresh time-skipping
-    server (see tests/support/lifecycle_harness.py)."""
+    server (see tests/support/lifecycle_harness.py). With LIFECYCLE_RECORD_HISTORIES=<dir>
+    each test's longest employee history is saved there for the replay test."""
     from lifecycle_harness import lifecycle_stack
 
-    async with lifecycle_stack(time_skipping_env, tmp_path, task_queue) as built:
+    label = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+    async with lifecycle_stack(
+        time_skipping_env, tmp_path, task_queue, history_label=label
+    ) as built:
         yield built

@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = "bamboohr-okta-lifecycle/0.1"
 MAX_PAGE = 200  # Okta's default and practical maximum for users
+MAX_GROUP_MEMBERS_PAGE = 1000  # Okta's default page size for a group's members
 _USER_RESOURCE = re.compile(r"^/api/v1/users/[^/?]+/?(\?.*)?$")
 
 
@@ -332,6 +333,15 @@ class OktaClient:
                 return candidates[0]
         return None
 
+    async def group_members(
+        self, group_id: str, limit: int = MAX_GROUP_MEMBERS_PAGE
+    ) -> AsyncIterator[OktaUser]:
+        """Every member of a group, paged (`GET /api/v1/groups/{id}/users`): one listing per
+        group tells the memberships of everyone, instead of one call per user."""
+        path = f"/api/v1/groups/{segment(group_id)}/users"
+        async for item in self._paged(path, {"limit": max(1, limit)}):
+            yield OktaUser.from_api(item)
+
     async def add_to_group(self, group_id: str, user_id: str) -> None:
         await self._send("PUT", f"/api/v1/groups/{segment(group_id)}/users/{segment(user_id)}")
 
@@ -365,9 +375,11 @@ def build_okta_client(
     governor: RateLimitGovernor | None = None,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
+    **client_options: Any,
 ) -> OktaClient:
     """The client the settings describe: the simulator on localhost when no org is set,
-    SSWS with OKTA_API_TOKEN, or private_key_jwt (+DPoP) with OKTA_CLIENT_ID."""
+    SSWS with OKTA_API_TOKEN, or private_key_jwt (+DPoP) with OKTA_CLIENT_ID.
+    `client_options` go to `OktaClient` (e.g. `read_retries`)."""
     org_url = settings.okta_org_url or f"http://127.0.0.1:{settings.lifecycle_sim_okta_port}"
     auth: OktaAuth
     if settings.okta_client_id is not None:
@@ -399,4 +411,5 @@ def build_okta_client(
         max_concurrency=settings.okta_max_concurrency,
         timeout=settings.okta_timeout_seconds,
         transport=transport,
+        **client_options,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -24,10 +25,12 @@ from starlette.routing import Route
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowHandle
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.signals import signal_employee
 from integrations.audit import AuditStore, open_audit_store
+from integrations.okta import build_okta_client
 from lifecycle.policy import PolicyConfig, load_policy
 from lifecycle.settings import SIM_BAMBOOHR_KEY, SIM_OKTA_TOKEN, Mode, Settings
 from simulators.bamboohr.app import BambooHRSimulator
@@ -83,6 +86,7 @@ class LifecycleStack:
     inbox: NotificationInbox
     policy: PolicyConfig
     _counter: int = field(default=0)
+    employees: list[str] = field(default_factory=list)
 
     @property
     def client(self) -> Client:
@@ -117,7 +121,7 @@ class LifecycleStack:
         self._counter += 1
         first, last = "Avel", f"Testor{self._counter}x{int(time.time() * 1000) % 100000}"
         email = f"{first.lower()}.{last.lower()}@acme.example" if work_email is True else work_email
-        return self.hr.store.hire(
+        employee = self.hr.store.hire(
             first,
             last,
             email or None,
@@ -130,6 +134,25 @@ class LifecycleStack:
             employment_status=employment_status,
             fields=fields or {"customJobLevel": "L3", "customCostCenter": "CC-1100"},
         )
+        self.employees.append(employee)
+        return employee
+
+    async def record_history(self, directory: Path, label: str) -> Path | None:
+        """Keep the longest employee history of this test for the replay test."""
+        best: tuple[int, str, str] | None = None
+        for employee in self.employees:
+            try:
+                history = await self.handle(employee).fetch_history()
+            except RPCError:
+                continue  # never started
+            if best is None or len(history.events) > best[0]:
+                best = (len(history.events), history.workflow_id, history.to_json())
+        if best is None:
+            return None
+        directory.mkdir(parents=True, exist_ok=True)
+        target = directory / f"{label}.json"
+        target.write_text(best[2])
+        return target
 
     async def notify(self, employee_id: str, **kwargs: Any) -> None:
         """What the poller or webhook does: a hint that makes the workflow re-read HR."""
@@ -144,7 +167,16 @@ class LifecycleStack:
         return self.client.get_workflow_handle(workflow_id_for(employee_id))
 
     async def status(self, employee_id: str) -> StatusView:
-        return await self.handle(employee_id).query("status", result_type=StatusView)
+        # The time-skipping server now and then drops a query's HTTP/2 stream while it is
+        # busy skipping time; a query is read-only, so asking again is harmless.
+        for attempt in range(5):
+            try:
+                return await self.handle(employee_id).query("status", result_type=StatusView)
+            except RPCError:
+                if attempt == 4:
+                    raise
+                await asyncio.sleep(0.2)
+        raise AssertionError("unreachable")
 
     async def wait_for(
         self,
@@ -246,7 +278,12 @@ async def poll_until(check: Callable[[], Awaitable[bool] | bool], timeout: float
 
 @contextlib.asynccontextmanager
 async def lifecycle_stack(
-    env: WorkflowEnvironment, tmp_path: Path, task_queue: str, **setting_overrides: Any
+    env: WorkflowEnvironment,
+    tmp_path: Path,
+    task_queue: str,
+    okta_client_options: dict[str, Any] | None = None,
+    history_label: str | None = None,
+    **setting_overrides: Any,
 ) -> AsyncIterator[LifecycleStack]:
     policy = load_policy(POLICY_PATH)
     okta = OktaSimulator(api_token=SIM_OKTA_TOKEN)
@@ -294,8 +331,14 @@ async def lifecycle_stack(
         )
         audit = open_audit_store(settings.lifecycle_audit_url)
         stack = LifecycleStack(env, settings, okta, hr, audit, inbox, policy)
-        async with running_worker(env.client, settings, audit=audit):
+        overrides: dict[str, Any] = {"audit": audit}
+        if okta_client_options:
+            overrides["okta"] = build_okta_client(settings, **okta_client_options)
+        async with running_worker(env.client, settings, **overrides):
             yield stack
+            record_to = os.environ.get("LIFECYCLE_RECORD_HISTORIES")
+            if record_to and history_label:
+                await stack.record_history(Path(record_to), history_label)
         audit.close()
 
 

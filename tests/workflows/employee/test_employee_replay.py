@@ -1,0 +1,57 @@
+"""Every recorded lifecycle path replays with the current workflow code.
+
+The histories under `histories/` were recorded from this suite's own runs:
+
+    LIFECYCLE_RECORD_HISTORIES=tests/workflows/employee/histories \\
+        .venv/bin/python -m pytest tests/workflows/employee
+
+A change to the workflow that would break running lifecycles (non-determinism) fails here;
+guard such changes with `workflow.patched(...)` and record new histories next to the old.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from workers.connect import data_converter
+from workflows.employee.workflow import EmployeeLifecycle
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+def test_histories_cover_every_path() -> None:
+    names = " ".join(p.stem for p in HISTORIES)
+    for path in (
+        "staged_then_activated",
+        "same_day",
+        "moved_start",
+        "rescinded",
+        "department_change",
+        "manager_change",
+        "leave_suspends",
+        "leave_turning_into_termination",
+        "end_of_day",
+        "immediate_termination",
+        "protected_account",
+        "rehire",
+        "missing_work_email",
+        "out_of_order",
+        "fast_forward",
+        "cancel",
+        "pause",
+        "retry",
+        "resolve",
+        "outage",
+    ):
+        assert path in names, f"no recorded history for the {path} path"
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_history_replays_with_current_code(path: Path) -> None:
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    replayer = Replayer(workflows=[EmployeeLifecycle], data_converter=data_converter())
+    await replayer.replay_workflow(history)
