@@ -21,11 +21,13 @@ COMMANDS: list[str] = [
     "starters.worker_cmd",
     "starters.sim",
     "starters.settings_cmd",
+    "starters.setup_cmd",
     "starters.schedules",
     "starters.webhook.cmd",
     "starters.reconcile",
     "starters.ops",
     "starters.report",
+    "starters.audit_cmd",
     "starters.codec_cmd",
 ]
 

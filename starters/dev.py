@@ -38,6 +38,7 @@ from simulators.common.server import (
 )
 from starters.devserver import TemporalDevServer
 from starters.logs import configure_logging
+from starters.setup_cmd import MONITORED_FIELDS, WEBHOOK_EVENTS
 
 log = logging.getLogger("lifecycle.dev")
 
@@ -284,28 +285,6 @@ class DevStack:
         self._closers.clear()
 
 
-# What the receiver wants to hear about (event-based webhooks carry no values: the employee
-# workflow re-reads the record).
-MONITORED_FIELDS = [
-    "firstName",
-    "lastName",
-    "preferredName",
-    "workEmail",
-    "department",
-    "division",
-    "location",
-    "jobTitle",
-    "supervisorEId",
-    "employmentHistoryStatus",
-    "status",
-    "hireDate",
-    "terminationDate",
-    "customJobLevel",
-    "customCostCenter",
-    "customLeaveReturnDate",
-]
-
-
 def _subscribe_sim_webhook(hr: Any, url: str) -> None:
     """Register the receiver with the simulated BambooHR once (kept in its state file)."""
     if any(hook.url == url for hook in hr.webhooks.all()):
@@ -315,7 +294,7 @@ def _subscribe_sim_webhook(hr: Any, url: str) -> None:
             "name": "bamboohr-okta-lifecycle (dev)",
             "url": url,
             "format": "json",
-            "events": ["employee.created", "employee.updated", "employee.deleted"],
+            "events": WEBHOOK_EVENTS,
             "monitorFields": MONITORED_FIELDS,
         }
     )

@@ -315,8 +315,7 @@ async def lifecycle_stack(
         ThreadedServer(hr.app, name="bamboohr") as hr_server,
         inbox.server,
     ):
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+        values: dict[str, Any] = dict(
             temporal_task_queue=task_queue,
             okta_org_url=okta_server.url,
             okta_api_token=SecretStr(SIM_OKTA_TOKEN),
@@ -327,8 +326,8 @@ async def lifecycle_stack(
             lifecycle_audit_url=f"sqlite:///{tmp_path / 'audit.db'}",
             lifecycle_notify_sinks="log,webhook",
             lifecycle_notify_webhook_url=inbox.url,
-            **setting_overrides,
         )
+        settings = Settings(_env_file=None, **{**values, **setting_overrides})  # type: ignore[call-arg]
         audit = open_audit_store(settings.lifecycle_audit_url)
         stack = LifecycleStack(env, settings, okta, hr, audit, inbox, policy)
         overrides: dict[str, Any] = {"audit": audit}

@@ -1,0 +1,64 @@
+"""`lifecycle setup`: the Okta user schema gets the custom attributes the policy maps to,
+and the webhook registration stores BambooHR's one-time signing key without printing it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from dotenv import dotenv_values
+
+from lifecycle.settings import SIM_BAMBOOHR_KEY, SIM_OKTA_TOKEN
+from simulators.bamboohr.app import BambooHRSimulator
+from simulators.common.server import ThreadedServer
+from simulators.okta.app import OktaSimulator
+from starters.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str, object]]:
+    okta = OktaSimulator(api_token=SIM_OKTA_TOKEN)
+    hr = BambooHRSimulator(api_key=SIM_BAMBOOHR_KEY, webhook_private_key=None)
+    with ThreadedServer(okta.app) as okta_server, ThreadedServer(hr.app) as hr_server:
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("LIFECYCLE_ENV_FILE", str(tmp_path / "absent.env"))
+        monkeypatch.setenv("OKTA_ORG_URL", okta_server.url)
+        monkeypatch.setenv("OKTA_API_TOKEN", SIM_OKTA_TOKEN)
+        monkeypatch.setenv("BAMBOOHR_BASE_URL", hr_server.url)
+        monkeypatch.setenv("BAMBOOHR_API_KEY", SIM_BAMBOOHR_KEY)
+        monkeypatch.setenv("LIFECYCLE_POLICY", str(REPO / "config" / "policy.yaml"))
+        monkeypatch.setenv("LIFECYCLE_AUDIT_URL", f"sqlite:///{tmp_path / 'audit.db'}")
+        yield {"okta": okta, "hr": hr, "tmp": tmp_path}
+
+
+def test_okta_schema_check_then_apply(env: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    okta: OktaSimulator = env["okta"]
+    assert main(["setup", "okta-schema"]) == 1
+    out = capsys.readouterr().out
+    assert "missing  bambooHrId" in out and "missing  jobLevel" in out
+    assert okta.stats()["writes"] == 0  # a check changes nothing
+
+    assert main(["setup", "okta-schema", "--apply"]) == 0
+    assert {"bambooHrId", "jobLevel"} <= set(okta.store.custom_attributes())
+    assert main(["setup", "okta-schema"]) == 0
+    assert "has every attribute" in capsys.readouterr().out
+
+
+def test_webhook_registration_saves_the_key_without_printing_it(
+    env: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hr: BambooHRSimulator = env["hr"]
+    env_file = env["tmp"] / ".env"
+    url = "https://lifecycle.acme.example/webhooks/bamboohr"
+    assert main(["setup", "webhook", "--url", url, "--env-file", str(env_file)]) == 0
+    hooks = hr.webhooks.all()
+    assert [h.url for h in hooks] == [url]
+    saved = dotenv_values(env_file)["BAMBOOHR_WEBHOOK_KEY"]
+    assert saved == hooks[0].private_key
+    out = capsys.readouterr()
+    assert saved not in out.out + out.err
+
+    assert main(["setup", "webhook", "--url", "http://insecure.example/x"]) == 2
