@@ -216,6 +216,10 @@ class LifecycleStack:
             )
         )
 
+    async def run_id(self, employee_id: str) -> str:
+        answer = await self._describe(employee_id)
+        return str(answer.workflow_execution_info.execution.run_id)
+
     async def pending_activities(self, employee_id: str) -> list[Any]:
         return list((await self._describe(employee_id)).pending_activities)
 

@@ -53,6 +53,9 @@ class EmployeeInput(BaseModel):
     # Tuning that tests and operators may change per deployment.
     retention_days: float = 30.0  # stay open this long after termination, then complete
     deprovision_alert_after: int | None = None  # None: the policy's number
+    # Start a fresh run (continue-as-new) past this many history events, besides whenever
+    # Temporal suggests it; lifecycles last years, histories must not.
+    max_history_events: int = 4000
     state: EmployeeState | None = None  # carried across continue-as-new
 
 

@@ -148,7 +148,11 @@ class EmployeeLifecycle:
             if self._finished():
                 self._log("lifecycle complete", "info", "retention after termination elapsed")
                 return self.s
-            if workflow.info().is_continue_as_new_suggested():
+            info = workflow.info()
+            if (
+                info.is_continue_as_new_suggested()
+                or info.get_current_history_length() > self.input.max_history_events
+            ):
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self.input.model_copy(update={"state": self.s}))
             await self._sleep_until_something_happens()

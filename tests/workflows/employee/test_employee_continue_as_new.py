@@ -1,0 +1,46 @@
+"""A lifecycle lasts years; its history must not. Past the configured length the workflow
+continues as new, carrying its whole state: the same account, the same pending action."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from lifecycle_harness import LifecycleStack
+
+from activities.signals import signal_employee
+from workflows.employee.models import EmployeeInput, HrChanged, LifecycleState, workflow_id_for
+from workflows.employee.workflow import EmployeeLifecycle
+
+
+async def test_continue_as_new_carries_the_state(stack: LifecycleStack) -> None:
+    employee = stack.hire(hire_date=await stack.today() - timedelta(days=30))
+    # Started with a short history budget, as a long-lived lifecycle would reach it.
+    await stack.client.start_workflow(
+        EmployeeLifecycle.run,
+        EmployeeInput(employee_id=employee, max_history_events=40),
+        id=workflow_id_for(employee),
+        task_queue=stack.settings.temporal_task_queue,
+    )
+    await signal_employee(
+        stack.client, stack.settings.temporal_task_queue, HrChanged(employee_id=employee)
+    )
+    await stack.wait_state(employee, LifecycleState.ACTIVE)
+    first = await stack.status(employee)
+    first_run = await stack.run_id(employee)
+
+    last_day = await stack.today() + timedelta(days=5)
+    stack.hr.store.terminate(employee, last_day, termination_type="Voluntary")
+    await stack.notify(employee)
+    status = await stack.wait_for(
+        employee, lambda s: s.next_action is not None, what="termination scheduled"
+    )
+    run = await stack.run_id(employee)
+    assert run != first_run  # a new run...
+    assert status.okta_user_id == first.okta_user_id  # ...with the same account
+    assert status.state is LifecycleState.ACTIVE
+    assert [a.action for a in status.last_actions][: len(first.last_actions)] == [
+        a.action for a in first.last_actions
+    ]
+    await stack.advance(status.next_action.at - await stack.now() + timedelta(minutes=1))  # type: ignore[union-attr]
+    await stack.wait_state(employee, LifecycleState.TERMINATED)
+    assert stack.okta_user_for(employee)["status"] == "DEPROVISIONED"  # type: ignore[index]
