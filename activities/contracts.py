@@ -15,6 +15,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from lifecycle.models import HrSnapshot, LifecyclePlan, ReviewReason
+from lifecycle.reconcile.models import Mode as ReconcileMode
+from lifecycle.reconcile.models import ReconcileSummary, ReportSummary
 
 
 class Activity:
@@ -42,6 +44,10 @@ class Activity:
     SET_CURSOR = "set_cursor"
     ASSESS_CHANGES = "assess_changes"
     DELIVER_CHANGES = "deliver_changes"
+    # Reconciliation and drift repair
+    RECONCILE_PLAN = "reconcile_plan"
+    RECONCILE_DELIVER = "reconcile_deliver"
+    RECONCILE_REPORT = "reconcile_report"
 
 
 class _Io(BaseModel):
@@ -340,3 +346,39 @@ class DeliverChangesInput(_Io):
 class DeliverChangesResult(_Io):
     delivered: list[str] = Field(default_factory=list)
     bad_records: list[BadRecord] = Field(default_factory=list)
+
+
+# --- reconciliation and drift repair ---------------------------------------------------------
+# The plan itself (10,000 employees) never travels through history: the activities store it
+# in the audit store's documents and pass its id and a `ReconcileSummary`.
+
+
+class ReconcilePlanInput(_Io):
+    plan_id: str  # where to store the plan (the workflow's id and run id)
+    mode: ReconcileMode = "plan"
+    as_of: datetime  # the instant the desired state is computed for (workflow time)
+
+
+class ReconcilePlanResult(_Io):
+    summary: ReconcileSummary
+
+
+class ReconcileDeliverInput(_Io):
+    plan_id: str
+    batch_size: int = 200
+
+
+class ReconcileDeliverResult(_Io):
+    delivered: int = 0
+    skipped_running: int = 0  # in step already and their workflow is running: left alone
+    failed: list[str] = Field(default_factory=list)  # employee ids Temporal refused
+
+
+class ReconcileReportInput(_Io):
+    plan_id: str
+    delivered: ReconcileDeliverResult | None = None  # None: nothing was handed over (plan)
+    approved_by: str | None = None
+
+
+class ReconcileReportResult(_Io):
+    report: ReportSummary

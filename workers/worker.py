@@ -111,6 +111,18 @@ async def build_resources(settings: Settings, client: Client, **overrides: Any) 
         policy=policy,
         fields=fields,
     ).all()
+    from activities.reconcile import ReconcileActivities
+
+    activities += ReconcileActivities(
+        temporal=client,
+        task_queue=settings.temporal_task_queue,
+        bamboohr=bamboohr,
+        okta=okta,
+        audit=audit,
+        policy=policy,
+        fields=fields,
+        mode=settings.effective_mode,
+    ).all()
     closers: list[Callable[[], Any]] = [okta.aclose, bamboohr.aclose, audit.close]
     return WorkerResources(activities=activities, closers=closers)
 

@@ -160,6 +160,35 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        version=3,
+        description="documents: reconciliation plans and sync reports (too large for a row "
+        "of audit_events or for workflow history)",
+        sqlite=(
+            """
+            CREATE TABLE audit_documents (
+                id TEXT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                summary TEXT,
+                body TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_documents_kind_created ON audit_documents (kind, created_at)",
+        ),
+        postgres=(
+            """
+            CREATE TABLE audit_documents (
+                id text PRIMARY KEY,
+                kind text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                summary jsonb,
+                body text NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_documents_kind_created ON audit_documents (kind, created_at)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

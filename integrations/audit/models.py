@@ -82,3 +82,14 @@ class AuditRecord(AuditEntry):
     """A stored row: the entry plus its id (ascending in insertion order per store)."""
 
     id: int
+
+
+class StoredDocument(BaseModel):
+    """A JSON document kept beside the audit trail (a reconciliation plan, a sync report):
+    written once per id, read back whole; `summary` is its small digest."""
+
+    id: str
+    kind: str
+    created_at: AwareDatetime
+    summary: dict[str, JsonValue] | None = None
+    body: str  # the document, JSON text

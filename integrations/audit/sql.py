@@ -14,7 +14,7 @@ from types import EllipsisType
 from typing import Any
 
 from integrations.audit.errors import AuditStoreError
-from integrations.audit.models import AuditEntry, AuditRecord
+from integrations.audit.models import AuditEntry, AuditRecord, StoredDocument
 from integrations.audit.store import DEFAULT_LAST_RESULTS, AuditStore, Match
 
 COLUMNS: tuple[str, ...] = (
@@ -205,6 +205,50 @@ class SqlAuditStore(AuditStore):
                 retry_safe=False,
             )
         return bool(rows)
+
+    def put_document(
+        self, doc_id: str, kind: str, body: str, summary: dict[str, Any] | None = None
+    ) -> None:
+        self._execute(
+            "INSERT INTO audit_documents (id, kind, created_at, summary, body) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, "
+            "created_at = excluded.created_at, summary = excluded.summary, body = excluded.body",
+            [
+                doc_id,
+                kind,
+                self._encode_time(datetime.now(UTC)),
+                None if summary is None else self._encode_json(summary),
+                body,
+            ],
+            retry_safe=True,
+        )
+
+    def get_document(self, doc_id: str) -> StoredDocument | None:
+        rows = self._execute(
+            "SELECT id, kind, created_at, summary, body FROM audit_documents WHERE id = ?",
+            [doc_id],
+            retry_safe=True,
+        )
+        return self._to_document(rows[0]) if rows else None
+
+    def list_documents(self, kind: str, limit: int = 20) -> list[StoredDocument]:
+        rows = self._execute(
+            "SELECT id, kind, created_at, summary, '' FROM audit_documents WHERE kind = ? "
+            "ORDER BY created_at DESC, id DESC LIMIT ?",
+            [kind, _check_limit(limit)],
+            retry_safe=True,
+        )
+        return [self._to_document(row) for row in rows]
+
+    def _to_document(self, row: Row) -> StoredDocument:
+        doc_id, kind, created_at, summary, body = row
+        return StoredDocument(
+            id=doc_id,
+            kind=kind,
+            created_at=self._decode_time(created_at),
+            summary=None if summary is None else self._decode_json(summary),
+            body=body,
+        )
 
     def close(self) -> None:
         with self._lock:

@@ -11,10 +11,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from datetime import datetime
 from types import EllipsisType
-from typing import Self
+from typing import Any, Self
 
 from integrations.audit.errors import AuditStoreError
-from integrations.audit.models import AuditEntry, AuditRecord
+from integrations.audit.models import AuditEntry, AuditRecord, StoredDocument
 from integrations.audit.urls import SQLITE_PREFIX, is_postgres_url, mask_url
 
 # A filter value: one value, or any of several.
@@ -103,6 +103,22 @@ class AuditStore(ABC):
         cursor must not exist yet), so two pollers cannot move it backwards.
         """
 
+    # --- documents ------------------------------------------------------------------------
+    @abstractmethod
+    def put_document(
+        self, doc_id: str, kind: str, body: str, summary: dict[str, Any] | None = None
+    ) -> None:
+        """Store a JSON document under `doc_id`; writing the same id again replaces it (a
+        retried activity rewrites what its earlier attempt may have left)."""
+
+    @abstractmethod
+    def get_document(self, doc_id: str) -> StoredDocument | None:
+        """The document, or None when there is none with that id."""
+
+    @abstractmethod
+    def list_documents(self, kind: str, limit: int = 20) -> list[StoredDocument]:
+        """The newest documents of `kind`, newest first, without their bodies (`body` "")."""
+
     # --- lifecycle ------------------------------------------------------------------------
     @abstractmethod
     def close(self) -> None:
@@ -182,6 +198,14 @@ class AuditStore(ABC):
         self, name: str, value: str, expected: str | EllipsisType | None = ...
     ) -> bool:
         return await asyncio.to_thread(self.set_cursor, name, value, expected)
+
+    async def aput_document(
+        self, doc_id: str, kind: str, body: str, summary: dict[str, Any] | None = None
+    ) -> None:
+        await asyncio.to_thread(self.put_document, doc_id, kind, body, summary)
+
+    async def aget_document(self, doc_id: str) -> StoredDocument | None:
+        return await asyncio.to_thread(self.get_document, doc_id)
 
     async def aclose(self) -> None:
         await asyncio.to_thread(self.close)
