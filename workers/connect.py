@@ -1,6 +1,7 @@
 """Connecting to Temporal the same way everywhere (worker, CLI, webhook receiver, tests):
 the pydantic data converter (plus the encryption codec when configured), TLS or API key for
-Temporal Cloud, and the project's search attributes."""
+Temporal Cloud, the OpenTelemetry tracing interceptor when LIFECYCLE_OTEL_EXPORTER is on,
+and the project's search attributes."""
 
 from __future__ import annotations
 
@@ -16,7 +17,11 @@ from temporalio.api.operatorservice.v1 import (
 )
 from temporalio.client import Client, Interceptor, TLSConfig
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter, PayloadCodec
+from temporalio.converter import (
+    DataConverter,
+    DefaultFailureConverterWithEncodedAttributes,
+    PayloadCodec,
+)
 from temporalio.service import RPCError
 
 from lifecycle.settings import Settings
@@ -28,7 +33,13 @@ log = logging.getLogger(__name__)
 def data_converter(codec: PayloadCodec | None = None) -> DataConverter:
     if codec is None:
         return pydantic_data_converter
-    return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
+    # With encryption on, failure messages and stack traces go through the codec too: an
+    # error text may quote a login or a name (e.g. an Okta 404 for a user looked up by login).
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_codec=codec,
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
 
 
 def payload_codec(settings: Settings) -> PayloadCodec | None:
@@ -61,11 +72,22 @@ async def connect(
     *,
     interceptors: Sequence[Interceptor] = (),
     runtime: Any = None,
+    tracing: bool = True,
 ) -> Client:
+    """A client as the settings describe. With tracing on (LIFECYCLE_OTEL_EXPORTER not
+    `none`) the process-wide tracer is set up and the tracing interceptor added, unless the
+    caller brought its own; a worker built on this client inherits the interceptor."""
     settings.require("temporal")
     kwargs: dict[str, Any] = {}
     if runtime is not None:
         kwargs["runtime"] = runtime
+    interceptors = list(interceptors)
+    if tracing and settings.lifecycle_otel_exporter != "none":
+        from workers.telemetry import has_tracing, setup_tracing, tracing_interceptor
+
+        provider = setup_tracing(settings)
+        if provider is not None and not has_tracing(interceptors):
+            interceptors.append(tracing_interceptor(provider))
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
@@ -74,7 +96,7 @@ async def connect(
         ),
         tls=tls_config(settings),
         data_converter=data_converter(payload_codec(settings)),
-        interceptors=list(interceptors),
+        interceptors=interceptors,
         **kwargs,
     )
 

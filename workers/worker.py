@@ -160,8 +160,21 @@ async def running_worker(
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Connect, register search attributes, and serve until SIGTERM/SIGINT or `stop`."""
-    client = await connect(settings)
+    """Connect, register search attributes, and serve until SIGTERM/SIGINT or `stop`.
+
+    With LIFECYCLE_METRICS_PORT set, the Temporal SDK's metrics are served for Prometheus
+    at :PORT/metrics; with LIFECYCLE_OTEL_EXPORTER on, `connect` adds the tracing
+    interceptor, which the worker inherits from its client.
+    """
+    from workers.telemetry import metrics_runtime, shutdown_tracing
+
+    runtime = metrics_runtime(settings)
+    client = await connect(settings, runtime=runtime)
+    if runtime is not None:
+        log.info(
+            "metrics served",
+            extra={"port": settings.lifecycle_metrics_port, "action": "startup"},
+        )
     await ensure_search_attributes(client)
     resources = await build_resources(settings, client)
     worker = build_worker(client, settings, resources)
@@ -183,3 +196,4 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             log.info("worker shutting down")
             await worker.shutdown()
         await resources.aclose()
+        shutdown_tracing()  # flush buffered spans before the process exits

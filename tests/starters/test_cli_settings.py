@@ -14,7 +14,11 @@ SECRET = "s3cr3t-token-value-never-printed"
 
 
 def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("OKTA_", "BAMBOOHR_", "TEMPORAL_", "LIFECYCLE_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OKTA_", "BAMBOOHR_", "TEMPORAL_", "LIFECYCLE_"))
+    }
     return subprocess.run(
         [sys.executable, "-m", "starters.cli", *args],
         env={**clean, **env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
@@ -29,21 +33,40 @@ def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Compl
     ("env", "expected"),
     [
         (
-            {"OKTA_ORG_URL": "https://acme.okta.example", "OKTA_API_TOKEN": SECRET, "OKTA_CLIENT_ID": "0oa1"},
+            {
+                "OKTA_ORG_URL": "https://acme.okta.example",
+                "OKTA_API_TOKEN": SECRET,
+                "OKTA_CLIENT_ID": "0oa1",
+            },
             ["OKTA_API_TOKEN: set either", "OKTA_PRIVATE_KEY_PATH: required with OKTA_CLIENT_ID"],
         ),
         ({"OKTA_ORG_URL": "https://acme.okta.example"}, ["OKTA_API_TOKEN: required"]),
-        ({"OKTA_ORG_URL": "ftp://acme", "OKTA_API_TOKEN": SECRET}, ["OKTA_ORG_URL: must be an http(s) URL"]),
-        ({"OKTA_ORG_URL": "http://acme.okta.example", "OKTA_API_TOKEN": SECRET}, ["OKTA_ORG_URL: plain http"]),
+        (
+            {"OKTA_ORG_URL": "ftp://acme", "OKTA_API_TOKEN": SECRET},
+            ["OKTA_ORG_URL: must be an http(s) URL"],
+        ),
+        (
+            {"OKTA_ORG_URL": "http://acme.okta.example", "OKTA_API_TOKEN": SECRET},
+            ["OKTA_ORG_URL: plain http"],
+        ),
         ({"LIFECYCLE_MODE": "yolo", "OKTA_API_TOKEN": SECRET}, ["LIFECYCLE_MODE:"]),
-        ({"BAMBOOHR_SUBDOMAIN": "acme"}, ["BAMBOOHR_API_KEY: required", "BAMBOOHR_WEBHOOK_KEY: required"]),
+        (
+            {"BAMBOOHR_SUBDOMAIN": "acme"},
+            ["BAMBOOHR_API_KEY: required", "BAMBOOHR_WEBHOOK_KEY: required"],
+        ),
         ({"BAMBOOHR_SUBDOMAIN": "ac me!", "BAMBOOHR_API_KEY": SECRET}, ["BAMBOOHR_SUBDOMAIN:"]),
         (
             {"TEMPORAL_TLS_CERT_PATH": "/nonexistent/cert.pem", "TEMPORAL_API_KEY": SECRET},
-            ["TEMPORAL_TLS_KEY_PATH: must be set together", "TEMPORAL_TLS_CERT_PATH: file not found"],
+            [
+                "TEMPORAL_TLS_KEY_PATH: must be set together",
+                "TEMPORAL_TLS_CERT_PATH: file not found",
+            ],
         ),
         ({"LIFECYCLE_WEBHOOK_PORT": "not-a-port"}, ["LIFECYCLE_WEBHOOK_PORT:"]),
-        ({"LIFECYCLE_AUDIT_URL": "mysql://db", "OKTA_API_TOKEN": SECRET}, ["LIFECYCLE_AUDIT_URL: must start with"]),
+        (
+            {"LIFECYCLE_AUDIT_URL": "mysql://db", "OKTA_API_TOKEN": SECRET},
+            ["LIFECYCLE_AUDIT_URL: must start with"],
+        ),
     ],
 )
 def test_bad_settings_exit_2_with_one_message_per_problem(
