@@ -212,8 +212,10 @@ class DevStack:
 
     async def _connect(self, settings: Settings) -> Any:
         from workers.connect import connect, ensure_search_attributes
+        from workers.telemetry import metrics_runtime
 
-        client = await connect(settings)
+        # SDK metrics at LIFECYCLE_METRICS_PORT/metrics when set (local only in dev).
+        client = await connect(settings, runtime=metrics_runtime(settings, host="127.0.0.1"))
         await ensure_search_attributes(client)
         return client
 

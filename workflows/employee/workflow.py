@@ -96,6 +96,9 @@ _ANNOUNCE: dict[ActionKind, tuple[NotificationEvent, list[str]]] = {
 
 _DEPROVISIONING = {ActionKind.TERMINATE, ActionKind.RESCIND}
 
+# `workflow.patched` ids: lifecycles recorded before a change replay the old way.
+PATCH_PROFILE_ON_LEAVE = "profile-on-leave"
+
 # Reviews that a fresh HR snapshot may have fixed; the others need an operator's `resolve`.
 _DATA_REVIEWS = {
     ReviewCode.NO_WORK_EMAIL,
@@ -331,7 +334,8 @@ class EmployeeLifecycle:
                 profile=desired.profile,
             ),
             EnsureOktaUserResult,
-            f"ensure Okta account {desired.login}",
+            # Ids only: summaries are stored in history and shown in the UI.
+            f"ensure Okta account for employee {self.s.employee_id}",
         )
         if result.review is not None:
             await self._enter_review(result.review)
@@ -379,6 +383,10 @@ class EmployeeLifecycle:
         status = await self._set_status(user_id, TargetStatus.SUSPENDED, action, plan)
         if status is None:
             return False
+        if workflow.patched(PATCH_PROFILE_ON_LEAVE):
+            # A job change made while (or just before) someone is away belongs on the account
+            # now, as the groups do; Okta takes profile writes to SUSPENDED users.
+            await self._update_profile(user_id, desired)
         groups = await self._sync_groups(user_id, desired.groups, plan)
         if groups is not None and groups.removed:
             # Remember what the leave took away so the return can be checked against it.

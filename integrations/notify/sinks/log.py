@@ -20,23 +20,22 @@ class LogSink:
         self._logger = logger or logging.getLogger(NOTIFY_LOGGER)
 
     async def send(self, message: Message, audiences: Sequence[str]) -> None:
+        # Logs travel further than notifications (aggregators, tickets): ids only, never the
+        # subject or text, which name the employee.
         level = logging.WARNING if message.severity == "alert" else logging.INFO
         shown = describe_audiences(audiences)
         self._logger.log(
             level,
-            "notification %s for %s: %s",
+            "notification %s for employee %s to %s",
             message.event,
+            message.employee_id or "-",
             ",".join(shown) or "-",
-            message.subject,
             extra={
                 "notification": {
                     "event": message.event,
                     "employee_id": message.employee_id,
                     "severity": message.severity,
                     "audiences": shown,
-                    "subject": message.subject,
-                    "text": message.text,
-                    "data": message.data,
                 }
             },
         )

@@ -225,12 +225,14 @@ async def test_log_sink_writes_one_structured_line(caplog: pytest.LogCaptureFixt
     assert record.levelno == logging.INFO
     assert (
         record.getMessage()
-        == f"notification terminated for security,g***@corp.example: {message.subject}"
+        == "notification terminated for employee 4711 to security,g***@corp.example"
     )
     details = record.notification  # type: ignore[attr-defined]
     assert details["event"] == "terminated"
     assert details["employee_id"] == "4711"
-    assert details["data"] == message.data
+    # Logs carry ids only: no subject, text or data naming the person.
+    assert message.subject not in str(record.__dict__)
+    assert "data" not in details and "text" not in details
     assert MANAGER not in str(details)
 
 
