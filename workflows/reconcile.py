@@ -1,0 +1,213 @@
+"""Reconciliation (first run, on demand) and daily drift repair.
+
+One run: read all of BambooHR and Okta and compare them (an activity stores the plan; the
+workflow only sees its summary), then, by mode:
+- plan: nothing else; the stored plan is the answer.
+- apply: hand every employee to their own workflow (link an existing account, create a
+  missing one, repair what differs, make sure the lifecycle runs); review items are left
+  for people. If that would suspend or deactivate more accounts than the mass-change
+  safeguard allows, nothing at all happens until an operator approves (`approve` update).
+- drift: hand over only the employees whose Okta profile attributes or managed groups
+  drifted, and write a sync report of what is being set right.
+The employee workflows are the only writers of Okta; this one never writes there itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.contracts import (
+        Activity,
+        NotificationEvent,
+        NotifyInput,
+        NotifyResult,
+        ReconcileDeliverInput,
+        ReconcileDeliverResult,
+        ReconcilePlanInput,
+        ReconcilePlanResult,
+        ReconcileReportInput,
+        ReconcileReportResult,
+    )
+    from lifecycle.reconcile.models import ReconcileSummary, ReportSummary
+    from workflows.approval import Approval, ApproveInput, ApproveResult
+    from workflows.employee import options
+
+WORKFLOW_NAME = "Reconcile"
+DRIFT_WORKFLOW_ID = "drift-repair"
+RECONCILE_WORKFLOW_ID = "reconcile"  # manual runs: `reconcile-<mode>-<timestamp>`
+
+Phase = Literal["starting", "comparing", "waiting_for_approval", "delivering", "reporting", "done"]
+
+# Reading and comparing 10,000 employees takes minutes, and an outage must delay a run, not
+# drop it: heartbeats tell a stuck attempt from a slow one.
+LONG = timedelta(hours=1)
+HEARTBEAT = timedelta(minutes=2)
+RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=options.MAX_BACKOFF,
+    maximum_attempts=0,
+)
+
+
+class ReconcileInput(BaseModel):
+    mode: Literal["plan", "apply", "drift"] = "plan"
+    as_of: datetime | None = None  # None: now (workflow time)
+    batch_size: int = 200  # employees signalled per heartbeat
+
+
+class ReconcileResult(BaseModel):
+    summary: ReconcileSummary
+    report: ReportSummary | None = None
+    approved_by: str | None = None
+
+
+class ReconcileStatus(BaseModel):
+    """Answer of the `status` query."""
+
+    mode: str
+    phase: Phase
+    plan_id: str | None = None
+    waiting_for_approval: bool = False
+    reason: str | None = None
+    approved_by: str | None = None
+    delivered: int | None = None
+    report_id: str | None = None
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class ReconcileWorkflow:
+    def __init__(self) -> None:
+        self.approval = Approval()
+        self.mode = "plan"
+        self.phase: Phase = "starting"
+        self.summary: ReconcileSummary | None = None
+        self.delivered: ReconcileDeliverResult | None = None
+        self.report: ReportSummary | None = None
+
+    @workflow.run
+    async def run(self, input: ReconcileInput) -> ReconcileResult:
+        self.mode = input.mode
+        info = workflow.info()
+        plan_id = f"{info.workflow_id}@{info.run_id}"
+        as_of = input.as_of or workflow.now()
+
+        self.phase = "comparing"
+        planned: ReconcilePlanResult = await workflow.execute_activity(
+            Activity.RECONCILE_PLAN,
+            ReconcilePlanInput(plan_id=plan_id, mode=input.mode, as_of=as_of),
+            result_type=ReconcilePlanResult,
+            start_to_close_timeout=LONG,
+            heartbeat_timeout=HEARTBEAT,
+            retry_policy=RETRY,
+            summary=f"compare BambooHR and Okta ({input.mode})",
+        )
+        summary = self.summary = planned.summary
+        workflow.set_current_details(_details(summary))
+
+        if input.mode != "plan" and summary.deliveries:
+            if summary.needs_approval:
+                await self._hold_for_approval(summary)
+            self.phase = "delivering"
+            self.delivered = await workflow.execute_activity(
+                Activity.RECONCILE_DELIVER,
+                ReconcileDeliverInput(plan_id=plan_id, batch_size=input.batch_size),
+                result_type=ReconcileDeliverResult,
+                start_to_close_timeout=LONG,
+                heartbeat_timeout=HEARTBEAT,
+                retry_policy=RETRY,
+                summary=f"hand {summary.deliveries} employees to their workflows",
+            )
+
+        self.phase = "reporting"
+        reported: ReconcileReportResult = await workflow.execute_activity(
+            Activity.RECONCILE_REPORT,
+            ReconcileReportInput(
+                plan_id=plan_id,
+                delivered=self.delivered,
+                approved_by=self.approval.approved_by,
+            ),
+            result_type=ReconcileReportResult,
+            start_to_close_timeout=options.START_TO_CLOSE,
+            retry_policy=options.UNLIMITED,
+            summary="write the report",
+        )
+        self.report = reported.report
+        self.phase = "done"
+        return ReconcileResult(
+            summary=summary, report=self.report, approved_by=self.approval.approved_by
+        )
+
+    async def _hold_for_approval(self, summary: ReconcileSummary) -> None:
+        reason = (
+            f"{summary.would_suspend} suspensions and {summary.would_deactivate} deactivations "
+            f"exceed the safeguard ({summary.threshold} of {summary.active_accounts} active "
+            "accounts): nothing is done until approved"
+        )
+        self.phase = "waiting_for_approval"
+        await workflow.execute_activity(
+            Activity.NOTIFY,
+            NotifyInput(
+                event=NotificationEvent.SAFEGUARD_PAUSED,
+                audiences=["it", "security"],
+                data={
+                    "run": self.mode,
+                    "workflow_id": workflow.info().workflow_id,
+                    "affected": summary.would_suspend + summary.would_deactivate,
+                    "suspend": summary.would_suspend,
+                    "deactivate": summary.would_deactivate,
+                    "active_total": summary.active_accounts,
+                    "threshold": summary.threshold,
+                    "employee_ids": summary.disruptive_ids,
+                    "plan_id": summary.plan_id,
+                },
+            ),
+            result_type=NotifyResult,
+            start_to_close_timeout=options.NOTIFY_TIMEOUT,
+            retry_policy=options.NOTIFY_RETRY,
+            summary="notify safeguard_paused",
+        )
+        await self.approval.wait(reason)
+
+    @workflow.update(name="approve")
+    def approve(self, input: ApproveInput | None = None) -> ApproveResult:
+        return self.approval.approve(input)
+
+    @approve.validator
+    def _validate_approve(self, input: ApproveInput | None = None) -> None:
+        self.approval.validate(input)
+
+    @workflow.query(name="status")
+    def status(self) -> ReconcileStatus:
+        return ReconcileStatus(
+            mode=self.mode,
+            phase=self.phase,
+            plan_id=self.summary.plan_id if self.summary else None,
+            waiting_for_approval=self.approval.waiting,
+            reason=self.approval.reason,
+            approved_by=self.approval.approved_by,
+            delivered=self.delivered.delivered if self.delivered else None,
+            report_id=self.report.report_id if self.report else None,
+        )
+
+    @workflow.query(name="plan_summary")
+    def plan_summary(self) -> ReconcileSummary | None:
+        return self.summary
+
+
+def _details(summary: ReconcileSummary) -> str:
+    c = summary.counts
+    text = (
+        f"**{summary.mode}**: {c.employees} employees, {c.okta_accounts} Okta accounts; "
+        f"link {c.link}, create {c.create}, review {c.review}, in step {c.in_sync}; "
+        f"hand over {summary.deliveries}"
+    )
+    if summary.needs_approval:
+        text += " — held by the mass-change safeguard"
+    return text
