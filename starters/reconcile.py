@@ -25,6 +25,7 @@ from typing import Any
 from lifecycle.reconcile import EmployeeItem, FindingKind, ItemAction, ReconcilePlan
 from lifecycle.reconcile import Mode as RunMode
 from lifecycle.settings import Settings
+from starters.runtime import run_with_runtime
 
 DEFAULT_SHOW = 25
 
@@ -64,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.apply or args.drift:
         settings.require("temporal")
-        return asyncio.run(_start(settings, "apply" if args.apply else "drift", args.wait))
+        mode: RunMode = "apply" if args.apply else "drift"
+        return run_with_runtime(lambda runtime: _start(settings, mode, args.wait, runtime))
     settings.require("okta", "bamboohr")
     plan, requests = asyncio.run(plan_directly(settings))
     output = args.output or default_output(settings, plan.as_of)
@@ -138,10 +140,10 @@ async def _start_workflow(client: Any, settings: Settings, mode: RunMode) -> str
     return workflow_id
 
 
-async def _start(settings: Settings, mode: RunMode, wait: bool) -> int:
+async def _start(settings: Settings, mode: RunMode, wait: bool, runtime: Any = None) -> int:
     from workers.connect import connect
 
-    client = await connect(settings)
+    client = await connect(settings, runtime=runtime)
     workflow_id = await _start_workflow(client, settings, mode)
     print(f"started {mode} run {workflow_id} on task queue {settings.temporal_task_queue}")
     if not wait:

@@ -11,7 +11,6 @@ instead of a burst of stale ones.
 from __future__ import annotations
 
 import argparse
-import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,8 +26,10 @@ from temporalio.client import (
     ScheduleUpdate,
     ScheduleUpdateInput,
 )
+from temporalio.runtime import Runtime
 
 from lifecycle.settings import Settings, load_settings
+from starters.runtime import run_with_runtime
 
 POLL_SCHEDULE_ID = "bamboohr-poll"
 DRIFT_SCHEDULE_ID = "drift-repair"
@@ -117,10 +118,10 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings().require("temporal")
 
-    async def main() -> None:
-        client = await connect(settings)
+    async def main(runtime: Runtime) -> None:
+        client = await connect(settings, runtime=runtime)
         for line in await apply_schedules(client, settings):
             print(line)
 
-    asyncio.run(main())
+    run_with_runtime(main)
     return 0
