@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
             if exc.name and module_name.startswith(exc.name):
                 continue
             raise
-        register: Callable[[argparse._SubParsersAction], None] = module.register  # type: ignore[type-arg]
+        register: Callable[[argparse._SubParsersAction], None] = module.register
         register(sub)
     return parser
 

@@ -43,7 +43,7 @@ from starters.setup_cmd import MONITORED_FIELDS, WEBHOOK_EVENTS
 log = logging.getLogger("lifecycle.dev")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("dev", help="run the whole stack locally (Temporal, simulators, ...)")
     parser.add_argument(
         "--fresh", action="store_true", help="wipe .data/ first (new Temporal state, new company)"

@@ -107,7 +107,7 @@ async def apply_schedules(client: Client, settings: Settings) -> list[str]:
     return report
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("schedules", help="create or update the Temporal Schedules")
     parser.add_argument("action", choices=["apply"])
     parser.set_defaults(handler=run)

@@ -9,7 +9,7 @@ from lifecycle.settings import Need, load_settings
 ALL_NEEDS: tuple[Need, ...] = ("temporal", "okta", "bamboohr", "webhook", "audit")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("settings", help="show or check the effective configuration")
     parser.add_argument("action", choices=["show", "check"], nargs="?", default="check")
     parser.set_defaults(handler=run)

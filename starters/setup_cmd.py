@@ -36,7 +36,7 @@ MONITORED_FIELDS = [
 WEBHOOK_EVENTS = ["employee.created", "employee.updated", "employee.deleted"]
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("setup", help="connect a real Okta and BambooHR (schema, webhook)")
     verbs = parser.add_subparsers(dest="setup_command", required=True, metavar="WHAT")
     schema = verbs.add_parser("okta-schema", help="custom Okta attributes the policy maps to")
@@ -126,7 +126,7 @@ def run_webhook(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _create_webhook(settings: Settings, name: str, url: str):  # type: ignore[no-untyped-def]
+async def _create_webhook(settings: Settings, name: str, url: str):
     from integrations.bamboohr import build_bamboohr_client
 
     client = build_bamboohr_client(settings)

@@ -8,9 +8,10 @@ lifecycle sim hr hire --first ... ...   # HR-admin actions against a running Bam
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     from simulators.bamboohr import cli as bamboohr_cli
     from simulators.okta import cli as okta_cli
 
@@ -23,13 +24,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     bamboohr_cli.seed_hook = _seed_bamboohr
 
 
-def _seed_bamboohr(store: object, seed: int, employees: int) -> None:
+def _seed_bamboohr(store: Any, seed: int, employees: int) -> None:
     from simulators.seed.load import seed_bamboohr
 
     seed_bamboohr(store, seed, employees)
 
 
-def _seed_okta(store: object, seed: int, employees: int) -> None:
+def _seed_okta(store: Any, seed: int, employees: int) -> None:
     from simulators.seed.load import seed_okta
 
     seed_okta(store, seed, employees)

@@ -9,7 +9,7 @@ from lifecycle.settings import load_settings
 from starters.logs import configure_logging
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("worker", help="run a worker (all workflows and activities)")
     parser.set_defaults(handler=run)
 

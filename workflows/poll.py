@@ -106,7 +106,7 @@ class PollWorkflow:
     ) -> None:
         assessment: AssessChangesResult = await workflow.execute_activity(
             Activity.ASSESS_CHANGES,
-            AssessChangesInput(changes=changes, since=since),  # type: ignore[arg-type]
+            AssessChangesInput(changes=changes, since=since),
             result_type=AssessChangesResult,
             start_to_close_timeout=options.START_TO_CLOSE,
             retry_policy=options.UNLIMITED,

@@ -11,7 +11,7 @@ LIFECYCLE_STATE = SearchAttributeKey.for_keyword("LifecycleState")
 NEXT_ACTION = SearchAttributeKey.for_keyword("NextAction")
 NEXT_ACTION_AT = SearchAttributeKey.for_datetime("NextActionAt")
 
-ALL: list[SearchAttributeKey] = [  # type: ignore[type-arg]
+ALL: list[SearchAttributeKey] = [
     EMPLOYEE_ID,
     DEPARTMENT,
     LIFECYCLE_STATE,

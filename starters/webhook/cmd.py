@@ -9,7 +9,7 @@ from lifecycle.settings import load_settings
 from starters.logs import configure_logging
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("webhook", help="serve the BambooHR webhook receiver")
     parser.add_argument("--host", help="override LIFECYCLE_WEBHOOK_HOST")
     parser.add_argument("--port", type=int, help="override LIFECYCLE_WEBHOOK_PORT")
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _serve(settings, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
+async def _serve(settings, host: str, port: int) -> None:
     import uvicorn
 
     from simulators.common.server import check_port_free, uvicorn_config

@@ -631,7 +631,7 @@ class EmployeeLifecycle:
             RecordAuditEventInput(
                 employee_id=self.s.employee_id,
                 action=action,
-                result=result,  # type: ignore[arg-type]
+                result=result,
                 detail=detail,
             ),
             result_type=RecordAuditEventResult,
@@ -925,7 +925,7 @@ class EmployeeLifecycle:
 
     def _log(self, action: str, result: str, detail: str | None = None) -> None:
         self.s.history.append(
-            ActionRecord(at=workflow.now(), action=action, result=result, detail=detail)  # type: ignore[arg-type]
+            ActionRecord(at=workflow.now(), action=action, result=result, detail=detail)
         )
         del self.s.history[:-HISTORY_KEEP]
 
