@@ -96,8 +96,10 @@ _ANNOUNCE: dict[ActionKind, tuple[NotificationEvent, list[str]]] = {
 
 _DEPROVISIONING = {ActionKind.TERMINATE, ActionKind.RESCIND}
 
-# `workflow.patched` ids: lifecycles recorded before a change replay the old way.
+# workflow.patched ids (keep them: running histories depend on them).
+AUDIT_DECISIONS_PATCH = "audit-reviews-and-ops"
 PATCH_PROFILE_ON_LEAVE = "profile-on-leave"
+PATCH_CONVERGE_NEW_PLAN = "converge-every-new-plan"
 
 # Reviews that a fresh HR snapshot may have fixed; the others need an operator's `resolve`.
 _DATA_REVIEWS = {
@@ -131,6 +133,7 @@ class EmployeeLifecycle:
         self._retry_requested = False
         self._sa_last: dict[str, Any] = {}
         self._busy = True  # False only while parked waiting for time or a signal
+        self._audit_queue: list[RecordAuditEventInput] = []
 
     # ---------------------------------------------------------------------------------------
     # The story
@@ -141,6 +144,7 @@ class EmployeeLifecycle:
             # Cleared before the work, not before the sleep: a signal that lands while we
             # work must still wake the next sleep.
             self._wake = False
+            await self._flush_audit()
             await self._take_stock()
             if not self.s.paused and self.s.review is None and self._converge_due:
                 self._converge_due = False
@@ -256,6 +260,11 @@ class EmployeeLifecycle:
             )
             return
         self.s.plan = result.plan
+        if workflow.patched(PATCH_CONVERGE_NEW_PLAN):
+            # A newer snapshot that arrived while this plan was being made was followed by a
+            # convergence to the *previous* plan, which cleared the flag: every new plan must
+            # be converged, or Okta stays at an older HR state until the next signal.
+            self._converge_due = True
         if result.plan.review is not None:
             await self._enter_review(result.plan.review)
 
@@ -625,20 +634,30 @@ class EmployeeLifecycle:
         except ActivityError as err:
             self._log(f"notify {event.value}", "failed", _error_text(err))
 
-    async def _audit(self, action: str, result: str, detail: dict[str, Any]) -> None:
-        await workflow.execute_activity(
-            Activity.RECORD_AUDIT_EVENT,
+    def _queue_audit(self, action: str, detail: dict[str, Any]) -> None:
+        """Decisions that write nothing to Okta (reviews, ops commands) belong in the audit
+        trail too; handlers cannot run activities, so the main loop records them."""
+        self._audit_queue.append(
             RecordAuditEventInput(
-                employee_id=self.s.employee_id,
-                action=action,
-                result=result,
-                detail=detail,
-            ),
-            result_type=RecordAuditEventResult,
-            start_to_close_timeout=options.START_TO_CLOSE,
-            retry_policy=options.UNLIMITED,
-            summary=f"audit {action}",
+                employee_id=self.s.employee_id, action=action, result="info", detail=detail
+            )
         )
+
+    async def _flush_audit(self) -> None:
+        # Added after lifecycles were already running: older histories have no such step.
+        if not self._audit_queue or not workflow.patched(AUDIT_DECISIONS_PATCH):
+            self._audit_queue.clear()
+            return
+        while self._audit_queue:
+            event = self._audit_queue.pop(0)
+            await workflow.execute_activity(
+                Activity.RECORD_AUDIT_EVENT,
+                event,
+                result_type=RecordAuditEventResult,
+                start_to_close_timeout=options.START_TO_CLOSE,
+                retry_policy=options.UNLIMITED,
+                summary=f"audit {event.action}",
+            )
 
     async def _enter_review(self, reason: ReviewReason, notify: bool = True) -> None:
         self.s.review = reason
@@ -646,6 +665,11 @@ class EmployeeLifecycle:
         self._log(f"needs review: {reason.code.value}", "failed", reason.message)
         if notify and self.s.review_notified != reason.code.value:
             self.s.review_notified = reason.code.value
+            self._queue_audit(
+                "lifecycle.review",
+                {"code": reason.code.value, "message": reason.message, "field": reason.field},
+            )
+            await self._flush_audit()
             await self._notify(
                 NotificationEvent.NEEDS_REVIEW,
                 ["it", "hr"],
@@ -694,7 +718,9 @@ class EmployeeLifecycle:
         nxt = self._next_action()
         assert nxt is not None
         self.s.forced.append(nxt.key)
-        self._log(f"fast-forward {nxt.key}", "info", (input.reason if input else "") or None)
+        reason = (input.reason if input else "") or None
+        self._log(f"fast-forward {nxt.key}", "info", reason)
+        self._queue_audit("ops.fast_forward", {"action": nxt.key, "reason": reason})
         self._kick()
         return OpsResult(message=f"{nxt.key} will run now", state=self.s.state)
 
@@ -728,6 +754,7 @@ class EmployeeLifecycle:
         key = input.key or self._pending()[0].key
         self.s.skipped[key] = input.reason
         self._log(f"cancel {key}", "info", input.reason)
+        self._queue_audit("ops.cancel", {"action": key, "reason": input.reason})
         self._kick()
         return OpsResult(message=f"{key} cancelled", state=self.s.state)
 
@@ -754,6 +781,7 @@ class EmployeeLifecycle:
             self.s.review = None
         self._retry_requested = True
         self._log("retry requested", "info")
+        self._queue_audit("ops.retry", {})
         self._kick()
         return OpsResult(message="the failed step runs again now", state=self.s.state)
 
@@ -777,6 +805,7 @@ class EmployeeLifecycle:
         self.s.paused = True
         self.s.pause_reason = (input.reason if input else "") or None
         self._log("paused", "info", self.s.pause_reason)
+        self._queue_audit("ops.pause", {"reason": self.s.pause_reason})
         self._kick()
         return OpsResult(message="paused: no Okta changes until resumed", state=self.s.state)
 
@@ -800,6 +829,7 @@ class EmployeeLifecycle:
         self.s.paused = False
         self.s.pause_reason = None
         self._log("resumed", "info")
+        self._queue_audit("ops.resume", {})
         self._kick()
         return OpsResult(message="resumed: catching up with the plan", state=self.s.state)
 
@@ -828,7 +858,12 @@ class EmployeeLifecycle:
             self.s.okta_user_id = input.okta_user_id
         if code is ReviewCode.DELETED_IN_HR:
             self.s.needs_refresh = True
-        self._log(f"review {code.value} resolved", "info", (input.note if input else "") or None)
+        note = (input.note if input else "") or None
+        self._log(f"review {code.value} resolved", "info", note)
+        self._queue_audit(
+            "ops.resolve",
+            {"review": code.value, "note": note, "okta_user_id": self.s.okta_user_id},
+        )
         self._kick()
         return OpsResult(message=f"{code.value} resolved; converging again", state=self.s.state)
 

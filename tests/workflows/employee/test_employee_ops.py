@@ -77,6 +77,9 @@ async def test_cancel_drops_the_pending_action_with_a_reason(stack: LifecycleSta
     await stack.advance(timedelta(days=5))
     await stack.settle(employee)
     assert stack.okta_user(user["id"])["status"] == "ACTIVE"  # type: ignore[index]  # not deactivated
+    # The auditor sees who cancelled what, and why.
+    [record] = stack.audit.query(employee_id=employee, action="ops.cancel")
+    assert record.detail == {"action": key, "reason": "legal hold: HR-123"}
     await refused(
         stack, employee, "cancel", CancelInput(reason="again"), "nothing pending to cancel"
     )

@@ -6,7 +6,8 @@ The histories under `histories/` were recorded from this suite's own runs:
         .venv/bin/python -m pytest tests/workflows/employee
 
 A change to the workflow that would break running lifecycles (non-determinism) fails here;
-guard such changes with `workflow.patched(...)` and record new histories next to the old.
+guard such changes with `workflow.patched(...)` and record new histories next to the old
+(`*__<patch>.json` were recorded after the patch of that name; the others before it).
 """
 
 from __future__ import annotations
@@ -48,6 +49,14 @@ def test_histories_cover_every_path() -> None:
         "outage",
     ):
         assert path in names, f"no recorded history for the {path} path"
+
+
+def test_patched_paths_have_histories_from_both_sides() -> None:
+    patched = [p for p in HISTORIES if p.stem.endswith("__audit_patch")]
+    assert patched, "no history recorded with the audit-reviews-and-ops patch"
+    for path in patched:
+        assert "core_patch" in path.read_text()  # the patch marker is in the history
+        assert (path.parent / f"{path.stem.removesuffix('__audit_patch')}.json").exists()
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])

@@ -22,6 +22,8 @@ async def test_missing_work_email_needs_review_until_hr_fixes_it(stack: Lifecycl
     assert stack.okta.store.user_count() == 0  # nothing created
     assert stack.okta.stats()["writes"] == 0
     assert "needs_review" in stack.inbox.events()
+    [record] = stack.audit.query(employee_id=employee, action="lifecycle.review")
+    assert record.detail["code"] == "NO_WORK_EMAIL"
 
     stack.hr.store.update_fields(employee, {"workEmail": f"fixed.{employee}@acme.example"})
     await stack.notify(employee)
