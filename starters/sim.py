@@ -8,7 +8,6 @@ lifecycle sim hr hire --first ... ...   # HR-admin actions against a running Bam
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,20 +16,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     parser = sub.add_parser("sim", help="run the Okta/BambooHR simulators; HR-admin actions")
     sims = parser.add_subparsers(dest="sim_command", metavar="SIMULATOR", required=True)
+    # Each starts with the generated company unless --no-seed.
     okta_cli.register(sims)
     bamboohr_cli.register(sims)
-    # A standalone simulator starts with the generated company (unless --no-seed).
-    okta_cli.seed_hook = _seed_okta
-    bamboohr_cli.seed_hook = _seed_bamboohr
-
-
-def _seed_bamboohr(store: Any, seed: int, employees: int) -> None:
-    from simulators.seed.load import seed_bamboohr
-
-    seed_bamboohr(store, seed, employees)
-
-
-def _seed_okta(store: Any, seed: int, employees: int) -> None:
-    from simulators.seed.load import seed_okta
-
-    seed_okta(store, seed, employees)

@@ -32,8 +32,16 @@ from simulators.common.server import PortInUseError, serve_foreground
 
 SeedHook = Callable[[BambooHRStore, int, int], None]
 
-seed_hook: SeedHook | None = None
-"""Fills an empty company: `seed_hook(store, seed, employees)`; wired by the seed generator."""
+
+
+def seed_generated_company(store: BambooHRStore, seed: int, employees: int) -> None:
+    from simulators.seed.load import seed_bamboohr
+
+    seed_bamboohr(store, seed, employees)
+
+
+seed_hook: SeedHook | None = seed_generated_company
+"""Fills an empty company (`seed_hook(store, seed, employees)`); `--no-seed` skips it."""
 
 
 def register(subparsers: Any, *, hr_subparsers: Any = None) -> None:

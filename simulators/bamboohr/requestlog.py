@@ -72,15 +72,13 @@ class RequestLogMiddleware:
             return
         status = {"code": 0}
         started = time.perf_counter()
+        recorded = False
 
-        async def capture(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture)
-        finally:
+        def record() -> None:
+            nonlocal recorded
+            if recorded:
+                return
+            recorded = True
             self.log.record(
                 {
                     "at": self.clock.now().isoformat(),
@@ -92,3 +90,17 @@ class RequestLogMiddleware:
                     "durationMs": round((time.perf_counter() - started) * 1000, 2),
                 }
             )
+
+        async def capture(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                # Logged before the last byte leaves: a client that got its answer always
+                # finds its request in the log.
+                record()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            record()

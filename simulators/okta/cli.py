@@ -79,8 +79,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 SeedHook = Callable[[Any, int, int], None]
-seed_hook: SeedHook | None = None
-"""Fills an empty org with the generated company's Okta population; wired by `lifecycle sim`."""
+
+
+def seed_generated_company(store: Any, seed: int, employees: int) -> None:
+    from simulators.seed.load import seed_okta
+
+    seed_okta(store, seed, employees)
+
+
+seed_hook: SeedHook | None = seed_generated_company
+"""Fills an empty org with the generated company's Okta population; `--no-seed` skips it."""
 
 
 def parse_rate_limits(values: list[str]) -> dict[str, int]:

@@ -183,7 +183,7 @@ def test_cli_serves_with_the_configured_token_and_never_prints_it(
 
     monkeypatch.setattr("simulators.common.server.serve_foreground", fake_serve)
     state = tmp_path / "org.json"
-    assert okta_cli.run(parse("--port", "0", "--state-file", str(state))) == 0
+    assert okta_cli.run(parse("--port", "0", "--state-file", str(state), "--no-seed")) == 0
     assert seen == {"configured-secret-123": 200, SIM_OKTA_TOKEN: 401, "users": 0}
     printed = capsys.readouterr()
     assert "configured-secret-123" not in printed.out + printed.err
