@@ -38,6 +38,15 @@ fmt: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Full-size benchmarks (tens of minutes; run on a quiet machine), then docs/benchmarks.md.
+bench: $(STAMP)
+	$(BIN)/python -m bench.termination_latency
+	$(BIN)/python -m bench.reconcile_cost
+	$(BIN)/python -m bench.rate_limit
+	$(BIN)/python -m bench.throughput
+	$(BIN)/python -m bench.footprint
+	$(BIN)/python -m bench.report
+
 contracts: $(STAMP)
 	$(BIN)/python scripts/trim_specs.py
 

@@ -33,11 +33,14 @@ from activities.signals import signal_many
 from integrations.audit import AuditStore
 from integrations.bamboohr import BambooHRClient, BambooHRError
 from integrations.okta import OktaClient
+from integrations.okta.expressions import profile_eq
 from lifecycle.models import ActionKind, ReviewCode, ReviewReason
 from lifecycle.policy import PolicyConfig, build_plan
 from workflows.employee.models import HrChanged
 
 DISRUPTIVE = {ActionKind.LEAVE_START, ActionKind.TERMINATE, ActionKind.RESCIND}
+INACTIVE_STATUSES = {"SUSPENDED", "DEPROVISIONED"}
+CLOCK_SLACK = timedelta(days=1)
 ACTIVE_COUNT_TTL = 3600.0  # seconds an Okta active-account count is reused
 
 
@@ -88,20 +91,37 @@ class TriggerActivities:
         ids = [c.employee_id for c in input.changes if c.action != "Deleted"]
         now = datetime.now(UTC)
         horizon = now + timedelta(hours=input.horizon_hours)
-        disruptive: list[str] = []
+        # HR's clock and ours may disagree; a day of slack, then Okta's own state decides.
+        recent = input.since - CLOCK_SLACK
+        candidates: list[str] = []
         if ids:
             bulk = await self._fetch(ids, now)
             for snapshot in bulk.snapshots:
                 plan = build_plan(snapshot, self.policy)
                 action = plan.current_action(horizon)
-                if action is not None and action.kind in DISRUPTIVE and action.at >= input.since:
-                    disruptive.append(snapshot.employee_id)
+                if action is not None and action.kind in DISRUPTIVE and action.at >= recent:
+                    candidates.append(snapshot.employee_id)
         active = await self._active_accounts()
         safeguards = self.policy.safeguards
         threshold = max(safeguards.min_count, math.floor(safeguards.max_share * active))
+        disruptive = await self._still_active(sorted(candidates), limit=threshold + 1)
         return AssessChangesResult(
-            disruptive=sorted(disruptive), active_accounts=active, threshold=threshold
+            disruptive=disruptive, active_accounts=active, threshold=threshold
         )
+
+    async def _still_active(self, employee_ids: list[str], limit: int) -> list[str]:
+        """Those whose account would really change: a termination already carried out (a
+        change re-read by the next poll's overlap) disrupts nothing. Once more than the
+        threshold are found the answer is known, so the rest are not looked up."""
+        attribute = self.policy.identity.okta_id_attribute
+        found: list[str] = []
+        for index, employee_id in enumerate(employee_ids):
+            if len(found) >= limit:
+                return found + employee_ids[index:]
+            users = await self.okta.search_users(profile_eq(attribute, employee_id))
+            if any(u.status not in INACTIVE_STATUSES for u in users):
+                found.append(employee_id)
+        return found
 
     async def _active_accounts(self) -> int:
         cached = self._active_count

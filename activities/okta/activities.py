@@ -310,8 +310,12 @@ class OktaActivities:
             current = user.effective_status
             decision = decide(current, input.target)
             if decision.reached:
-                await wlog.recover(_STATUS_ACTIONS, user.id, after={"status": current})
-                return SetOktaStatusResult(before=current, after=current)
+                recovered = await wlog.recover(_STATUS_ACTIONS, user.id, after={"status": current})
+                # An earlier attempt of this execution sent the change and lost the answer:
+                # report the operation as this execution's, so the workflow announces it.
+                done = [recovered.action.removeprefix("okta.user.")] if recovered else []
+                before = (recovered.before or {}).get("status", current) if recovered else current
+                return SetOktaStatusResult(before=before, after=current, operations=done)
             if decision.operation is None:
                 return SetOktaStatusResult(
                     before=current, after=current, not_applicable=decision.not_applicable

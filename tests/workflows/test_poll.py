@@ -134,3 +134,27 @@ async def test_mass_termination_waits_for_approval(stack: LifecycleStack) -> Non
 async def _waiting(handle: WorkflowHandle[PollWorkflow, PollResult]) -> bool:
     status = await handle.query("status")
     return bool(status["waiting_for_approval"])
+
+
+async def test_terminations_already_carried_out_do_not_trip_the_safeguard(
+    stack: LifecycleStack,
+) -> None:
+    """The next poll re-reads the last one's changes (its overlap): terminations already
+    done in Okta must not count again towards the mass-change threshold."""
+    people = [await onboarded(stack) for _ in range(8)]
+    await run_poll(stack)
+    stack.hr.clock.advance(5)
+    today = await stack.today()
+    for employee, _ in people[:4]:  # 4 <= threshold 5: goes through
+        stack.hr.store.terminate(employee, today, termination_type="Involuntary")
+    first = await run_poll(stack)
+    assert first.held_for_approval == 0
+    for employee, _ in people[:4]:
+        await stack.wait_state(employee, LifecycleState.TERMINATED)
+    stack.hr.clock.advance(5)
+    for employee, _ in people[4:6]:  # 2 more; with the 4 re-read it would be 6 > 5
+        stack.hr.store.terminate(employee, today, termination_type="Involuntary")
+    second = await run_poll(stack)
+    assert second.held_for_approval == 0
+    for employee, _ in people[4:6]:
+        await stack.wait_state(employee, LifecycleState.TERMINATED)

@@ -98,6 +98,7 @@ _DEPROVISIONING = {ActionKind.TERMINATE, ActionKind.RESCIND}
 
 # workflow.patched ids (keep them: running histories depend on them).
 AUDIT_DECISIONS_PATCH = "audit-reviews-and-ops"
+ANNOUNCE_CHANGES_PATCH = "announce-only-okta-changes"
 PATCH_PROFILE_ON_LEAVE = "profile-on-leave"
 PATCH_CONVERGE_NEW_PLAN = "converge-every-new-plan"
 
@@ -134,6 +135,7 @@ class EmployeeLifecycle:
         self._sa_last: dict[str, Any] = {}
         self._busy = True  # False only while parked waiting for time or a signal
         self._audit_queue: list[RecordAuditEventInput] = []
+        self._changed_okta = False  # this convergence changed the account's existence/status
 
     # ---------------------------------------------------------------------------------------
     # The story
@@ -279,6 +281,7 @@ class EmployeeLifecycle:
         action = plan.current_action(now, self.s.skipped, self.s.forced)
         desired = action.account if action else plan.baseline
         self.s.failed_step = None
+        self._changed_okta = False
 
         if self.s.okta_user_id is None and not await self._find_or_create(desired, action):
             return
@@ -355,6 +358,7 @@ class EmployeeLifecycle:
             return False
         self.s.okta_user_id = result.account.user_id
         self.s.okta_status = result.account.status
+        self._changed_okta = self._changed_okta or result.created
         verb = "created" if result.created else "linked existing"
         self._log(f"{verb} Okta account", "done", result.account.user_id)
         return True
@@ -490,6 +494,7 @@ class EmployeeLifecycle:
             await self._hold(action, result.held_reason or "protected account")
             return None
         if result.operations:
+            self._changed_okta = self._changed_okta or not result.planned
             outcome = "planned" if result.planned else "done"
             self._log(f"{'/'.join(result.operations)} ({result.before}→{result.after})", outcome)
         if result.not_applicable:
@@ -568,7 +573,11 @@ class EmployeeLifecycle:
         if key == self.s.applied_key:
             return
         self._mark_applied(action, None)
-        if action is not None and action.kind in _ANNOUNCE:
+        # Only what this lifecycle changed in Okta is news: adopting an account that was
+        # already active (a reconciliation hand-over, a new run) announces nothing.
+        if action is None or action.kind not in _ANNOUNCE:
+            return
+        if self._changed_okta or not workflow.patched(ANNOUNCE_CHANGES_PATCH):
             event, audiences = _ANNOUNCE[action.kind]
             await self._notify(event, audiences, {"action": action.key, "kind": action.kind.value})
 

@@ -8,6 +8,8 @@ from datetime import timedelta
 from lifecycle_harness import UNMANAGED_GROUP, LifecycleStack
 from lifecycle_people import onboarded
 
+from workflows.employee.models import LifecycleState
+
 
 async def test_department_change_adds_and_removes_exactly_the_mapped_groups(
     stack: LifecycleStack,
@@ -125,3 +127,23 @@ async def test_custom_field_through_lookup_table_lands_in_custom_okta_attribute(
         lambda s: stack.okta_user(user["id"])["profile"].get("jobLevel") == "Manager",  # type: ignore[index]
         what="jobLevel updated",
     )
+
+
+async def test_adopting_an_active_account_announces_nothing(stack: LifecycleStack) -> None:
+    """A reconciliation hand-over of someone already working and active in Okta is not
+    news: no 'account activated' for an account activated long ago."""
+    employee = stack.hire(hire_date=await stack.today() - timedelta(days=400))
+    login = stack.hr.store.get(employee, ["workEmail"])["workEmail"]
+    existing = stack.okta.store.create_user(
+        {
+            "login": login,
+            "email": login,
+            "firstName": "Avel",
+            "lastName": "X",
+            "bambooHrId": employee,
+        },
+    )
+    await stack.notify(employee)
+    await stack.wait_state(employee, LifecycleState.ACTIVE)
+    assert stack.okta_user_for(employee)["id"] == existing["id"]  # type: ignore[index]
+    assert "account_activated" not in stack.inbox.events()
