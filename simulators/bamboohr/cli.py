@@ -33,7 +33,6 @@ from simulators.common.server import PortInUseError, serve_foreground
 SeedHook = Callable[[BambooHRStore, int, int], None]
 
 
-
 def seed_generated_company(store: BambooHRStore, seed: int, employees: int) -> None:
     from simulators.seed.load import seed_bamboohr
 
