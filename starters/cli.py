@@ -1,7 +1,8 @@
 """The `lifecycle` command: one entry point for every process and operator verb.
 
-Each sub-command lives in its own module and registers itself here; imports are lazy so
-`lifecycle --help` stays fast and a broken optional piece cannot take the others down.
+Each sub-command lives in its own module and registers itself here; the heavy imports
+(Temporal, httpx, the simulators) happen inside the handlers, so `lifecycle --help` stays
+fast.
 Configuration problems end the command with exit code 2 and one line per problem
 (no traceback), because the person reading them is an operator fixing a `.env`, not a
 developer.
@@ -41,13 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            # A command whose module is not built yet is simply absent.
-            if exc.name and module_name.startswith(exc.name):
-                continue
-            raise
+        module = importlib.import_module(module_name)
         register: Callable[[argparse._SubParsersAction], None] = module.register
         register(sub)
     return parser
