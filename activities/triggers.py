@@ -41,6 +41,7 @@ from workflows.employee.models import HrChanged
 DISRUPTIVE = {ActionKind.LEAVE_START, ActionKind.TERMINATE, ActionKind.RESCIND}
 INACTIVE_STATUSES = {"SUSPENDED", "DEPROVISIONED"}
 CLOCK_SLACK = timedelta(days=1)
+LOOKUP_BATCH = 50
 ACTIVE_COUNT_TTL = 3600.0  # seconds an Okta active-account count is reused
 
 
@@ -115,12 +116,18 @@ class TriggerActivities:
         threshold are found the answer is known, so the rest are not looked up."""
         attribute = self.policy.identity.okta_id_attribute
         found: list[str] = []
-        for index, employee_id in enumerate(employee_ids):
+        for start in range(0, len(employee_ids), LOOKUP_BATCH):
             if len(found) >= limit:
-                return found + employee_ids[index:]
-            users = await self.okta.search_users(profile_eq(attribute, employee_id))
-            if any(u.status not in INACTIVE_STATUSES for u in users):
-                found.append(employee_id)
+                return found + employee_ids[start:]
+            batch = employee_ids[start : start + LOOKUP_BATCH]
+            # One search per batch: `a eq "1" or a eq "2" ...` (each a page of results).
+            expression = " or ".join(profile_eq(attribute, e) for e in batch)
+            active = {
+                str(u.profile.get(attribute))
+                for u in await self.okta.search_users(expression)
+                if u.status not in INACTIVE_STATUSES
+            }
+            found += [e for e in batch if e in active]
         return found
 
     async def _active_accounts(self) -> int:

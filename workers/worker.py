@@ -22,6 +22,7 @@ from temporalio.worker import Worker
 
 from lifecycle.settings import Settings
 from workers.connect import connect, ensure_search_attributes
+from workers.heartbeat import HeartbeatInterceptor
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,8 @@ def build_worker(
         task_queue=settings.temporal_task_queue,
         workflows=list(workflows or workflow_classes()),
         activities=resources.activities,
+        # Liveness beats: a dead worker's activities move elsewhere in seconds.
+        interceptors=[HeartbeatInterceptor(), *worker_kwargs.pop("interceptors", [])],
         graceful_shutdown_timeout=worker_kwargs.pop("graceful_shutdown_timeout", GRACEFUL_SHUTDOWN),
         **worker_kwargs,
     )

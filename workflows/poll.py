@@ -67,6 +67,7 @@ class PollWorkflow:
             GetCursorInput(name=CURSOR_NAME),
             result_type=GetCursorResult,
             start_to_close_timeout=options.START_TO_CLOSE,
+            heartbeat_timeout=options.HEARTBEAT,
             retry_policy=options.UNLIMITED,
         )
         now = workflow.now()
@@ -78,6 +79,7 @@ class PollWorkflow:
             FetchChangedSinceInput(since=since),
             result_type=FetchChangedSinceResult,
             start_to_close_timeout=options.START_TO_CLOSE,
+            heartbeat_timeout=options.HEARTBEAT,
             retry_policy=options.UNLIMITED,
             summary=f"BambooHR changes since {since.isoformat()}",
         )
@@ -96,6 +98,7 @@ class PollWorkflow:
             SetCursorInput(name=CURSOR_NAME, value=new_cursor, expected=cursor.value),
             result_type=SetCursorResult,
             start_to_close_timeout=options.START_TO_CLOSE,
+            heartbeat_timeout=options.HEARTBEAT,
             retry_policy=options.UNLIMITED,
         )
         result.cursor_moved = moved.moved
@@ -109,6 +112,7 @@ class PollWorkflow:
             AssessChangesInput(changes=changes, since=since),
             result_type=AssessChangesResult,
             start_to_close_timeout=options.START_TO_CLOSE,
+            heartbeat_timeout=options.HEARTBEAT,
             retry_policy=options.UNLIMITED,
             summary="mass-change safeguard",
         )

@@ -13,6 +13,9 @@ from datetime import timedelta
 from temporalio.common import RetryPolicy
 
 START_TO_CLOSE = timedelta(minutes=2)
+# Workers beat every 5 s for each running activity (workers/heartbeat.py): a dead worker's
+# activities are retried elsewhere after this, not after START_TO_CLOSE.
+HEARTBEAT = timedelta(seconds=20)
 MAX_BACKOFF = timedelta(minutes=10)
 
 # No attempt limit: the workflow, not the retry policy, decides when a failure needs a human.

@@ -206,6 +206,7 @@ class EmployeeLifecycle:
             FetchEmployeeInput(employee_id=self.s.employee_id),
             result_type=FetchEmployeeResult,
             start_to_close_timeout=options.START_TO_CLOSE,
+            heartbeat_timeout=options.HEARTBEAT,
             retry_policy=options.UNLIMITED,
             summary=f"read employee {self.s.employee_id} from BambooHR",
         )
@@ -253,6 +254,7 @@ class EmployeeLifecycle:
                 PlanLifecycleInput(snapshot=self.s.snapshot),
                 result_type=PlanLifecycleResult,
                 start_to_close_timeout=options.START_TO_CLOSE,
+                heartbeat_timeout=options.HEARTBEAT,
                 retry_policy=options.UNLIMITED,
                 summary="apply the policy",
             )
@@ -664,6 +666,7 @@ class EmployeeLifecycle:
                 event,
                 result_type=RecordAuditEventResult,
                 start_to_close_timeout=options.START_TO_CLOSE,
+                heartbeat_timeout=options.HEARTBEAT,
                 retry_policy=options.UNLIMITED,
                 summary=f"audit {event.action}",
             )
@@ -983,6 +986,7 @@ class EmployeeLifecycle:
                 arg,
                 result_type=result_type,
                 start_to_close_timeout=options.START_TO_CLOSE,
+                heartbeat_timeout=options.HEARTBEAT,
                 retry_policy=retry or options.UNLIMITED,
                 summary=summary,
             )
