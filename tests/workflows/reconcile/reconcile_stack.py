@@ -19,11 +19,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from lifecycle_harness import NotificationInbox
 from pydantic import SecretStr
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowHandle
@@ -44,28 +41,8 @@ from workflows.reconcile import ReconcileInput, ReconcileResult, ReconcileStatus
 REPO = Path(__file__).resolve().parents[3]
 POLICY_PATH = REPO / "config" / "policy.yaml"
 WRITE_OPERATIONS = ("POST", "PUT", "DELETE")
-
-
-class Inbox:
-    """A JSON webhook receiver standing in for IT's chat channel."""
-
-    def __init__(self) -> None:
-        self.messages: list[dict[str, Any]] = []
-
-        async def receive(request: Request) -> JSONResponse:
-            self.messages.append(await request.json())
-            return JSONResponse({"ok": True})
-
-        self.server = ThreadedServer(
-            Starlette(routes=[Route("/hook", receive, methods=["POST"])]), name="inbox"
-        )
-
-    @property
-    def url(self) -> str:
-        return self.server.url + "/hook"
-
-    def events(self) -> list[str]:
-        return [m.get("event", "") for m in self.messages]
+# IT's chat channel: the same JSON webhook receiver as the employee-workflow tests use.
+Inbox = NotificationInbox
 
 
 @dataclass

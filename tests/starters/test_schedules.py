@@ -1,0 +1,48 @@
+"""`lifecycle schedules apply` creates the poller and drift-repair schedules once and brings
+them up to date on every later run (changed interval, same ids), with overlap SKIP."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+from temporalio.client import ScheduleOverlapPolicy
+from temporalio.testing import WorkflowEnvironment
+
+from lifecycle.settings import Settings
+from starters.schedules import DRIFT_SCHEDULE_ID, POLL_SCHEDULE_ID, apply_schedules
+
+
+async def test_apply_is_idempotent_and_updates_in_place(
+    dev_server_env: WorkflowEnvironment,
+) -> None:
+    client = dev_server_env.client
+    queue = f"tq-{uuid.uuid4().hex[:6]}"
+    settings = Settings(_env_file=None, temporal_task_queue=queue)  # type: ignore[call-arg]
+    for handle_id in (POLL_SCHEDULE_ID, DRIFT_SCHEDULE_ID):
+        try:
+            await client.get_schedule_handle(handle_id).delete()
+        except Exception:
+            pass  # not there yet
+
+    first = await apply_schedules(client, settings)
+    assert [line.split()[0] for line in first] == ["created", "created"]
+
+    faster = settings.model_copy(update={"lifecycle_poll_interval_seconds": 60})
+    second = await apply_schedules(client, faster)
+    assert [line.split()[0] for line in second] == ["updated", "updated"]
+
+    poll = await client.get_schedule_handle(POLL_SCHEDULE_ID).describe()
+    assert poll.schedule.spec.intervals[0].every == timedelta(seconds=60)
+    assert poll.schedule.policy.overlap is ScheduleOverlapPolicy.SKIP
+    assert poll.schedule.action.task_queue == queue  # type: ignore[attr-defined]
+    drift = await client.get_schedule_handle(DRIFT_SCHEDULE_ID).describe()
+    assert drift.schedule.spec.cron_expressions == ["0 3 * * *"] or drift.schedule.spec.calendars
+    # Listing is eventually consistent on the dev server: look until both show up, once each.
+    for _ in range(50):
+        schedules = [s.id async for s in await client.list_schedules()]
+        if POLL_SCHEDULE_ID in schedules and DRIFT_SCHEDULE_ID in schedules:
+            break
+        await asyncio.sleep(0.2)
+    assert schedules.count(POLL_SCHEDULE_ID) == 1 and schedules.count(DRIFT_SCHEDULE_ID) == 1
