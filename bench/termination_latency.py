@@ -9,8 +9,9 @@ followed by the trigger:
 - webhook path: start = just before the signed POST to the webhook receiver process;
 - poll path: start = just before the poll run (`BambooHRPoll` workflow) is started, with
   `--poll-batch` terminations waiting in BambooHR (default: half the mass-change safeguard's
-  threshold: a run also re-reads the previous run's terminations within its overlap, and
-  the safeguard counts them again). Runs are `--poll-overlap` + 1 s apart (overlap 5 s here,
+  threshold, so that no run needs an approval; the safeguard counts only accounts still
+  active, not the previous run's terminations it re-reads). Runs are `--poll-overlap` + 1 s
+  apart (overlap 5 s here,
   120 s in the schedule) so that each re-reads only the one before; a run held for an
   approval anyway is approved at once and its terminations left out of the figures.
 

@@ -159,7 +159,7 @@ class LifecycleStack:
         await signal_employee(
             self.client,
             self.settings.temporal_task_queue,
-            HrChanged(employee_id=employee_id, source="webhook", **kwargs),
+            HrChanged(employee_id=employee_id, **{"source": "webhook", **kwargs}),
         )
 
     # --- workflow side ---------------------------------------------------------------------

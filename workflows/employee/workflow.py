@@ -99,6 +99,7 @@ _DEPROVISIONING = {ActionKind.TERMINATE, ActionKind.RESCIND}
 # workflow.patched ids (keep them: running histories depend on them).
 AUDIT_DECISIONS_PATCH = "audit-reviews-and-ops"
 ANNOUNCE_CHANGES_PATCH = "announce-only-okta-changes"
+QUIET_DRIFT_PATCH = "no-access-notice-for-drift-repair"
 PATCH_PROFILE_ON_LEAVE = "profile-on-leave"
 PATCH_CONVERGE_NEW_PLAN = "converge-every-new-plan"
 
@@ -136,6 +137,7 @@ class EmployeeLifecycle:
         self._busy = True  # False only while parked waiting for time or a signal
         self._audit_queue: list[RecordAuditEventInput] = []
         self._changed_okta = False  # this convergence changed the account's existence/status
+        self._hr_moved = True  # HR news since the last convergence (the first one: yes)
 
     # ---------------------------------------------------------------------------------------
     # The story
@@ -240,6 +242,7 @@ class EmployeeLifecycle:
             if _same_snapshot(snapshot, current):
                 return False
         self.s.snapshot = snapshot
+        self._hr_moved = True
         if self.s.review is not None and self.s.review.code in _DATA_REVIEWS:
             self.s.review = None  # re-evaluated by the plan and the next convergence
         self._replan = True
@@ -298,6 +301,7 @@ class EmployeeLifecycle:
             done = await self._provision(user_id, desired, action, plan)
         if done:
             await self._announce(action)
+        self._hr_moved = False
 
     async def _find_or_create(self, desired: DesiredAccount, action: DatedAction | None) -> bool:
         """Give the workflow its Okta account; False when there is nothing (yet) to act on."""
@@ -602,6 +606,11 @@ class EmployeeLifecycle:
         newly_applied = action is not None and action.key != self.s.applied_key
         if newly_applied and action is not None and action.kind is not ActionKind.TRANSFER:
             return
+        if not self._hr_moved and action is not None and action.key == self.s.applied_key:
+            # Nothing changed in HR: this convergence only set right what was changed by
+            # hand in Okta (drift repair). That is not news for the manager.
+            if workflow.patched(QUIET_DRIFT_PATCH):
+                return
         job_fields = {"title", "department", "division", "manager", "managerId"}
         added = groups.added if groups else []
         removed = groups.removed if groups else []

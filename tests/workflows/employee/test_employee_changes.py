@@ -147,3 +147,20 @@ async def test_adopting_an_active_account_announces_nothing(stack: LifecycleStac
     await stack.wait_state(employee, LifecycleState.ACTIVE)
     assert stack.okta_user_for(employee)["id"] == existing["id"]  # type: ignore[index]
     assert "account_activated" not in stack.inbox.events()
+
+
+async def test_drift_repair_restores_groups_without_telling_the_manager(
+    stack: LifecycleStack,
+) -> None:
+    manager, _ = await onboarded(stack, job_title="Engineering Manager")
+    employee, user = await onboarded(stack, supervisor_id=manager)
+    github = stack.okta.store.find_group("GitHub Users")
+    stack.okta.store.remove_member(github["id"], user["id"])  # type: ignore[index]  # by hand
+
+    await stack.notify(employee, source="drift")
+    await stack.wait_for(
+        employee,
+        lambda s: "GitHub Users" in stack.group_names(user["id"]),
+        what="group restored",
+    )
+    assert "access_changed" not in stack.inbox.events()  # HR changed nothing
