@@ -269,6 +269,7 @@ class NotificationEvent(StrEnum):
     NEEDS_REVIEW = "needs_review"
     PROTECTED_HELD = "protected_held"
     DEPROVISION_FAILING = "deprovision_failing"
+    LEAVE_NOT_SUSPENDED = "leave_not_suspended"
     SAFEGUARD_PAUSED = "safeguard_paused"
 
 

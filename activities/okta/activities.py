@@ -314,7 +314,9 @@ class OktaActivities:
                 # An earlier attempt of this execution sent the change and lost the answer:
                 # report the operation as this execution's, so the workflow announces it.
                 done = [recovered.action.removeprefix("okta.user.")] if recovered else []
-                before = (recovered.before or {}).get("status", current) if recovered else current
+                prior = recovered.before if recovered else None
+                status_before = prior.get("status") if isinstance(prior, dict) else None
+                before = status_before if isinstance(status_before, str) else current
                 return SetOktaStatusResult(before=before, after=current, operations=done)
             if decision.operation is None:
                 return SetOktaStatusResult(

@@ -524,6 +524,33 @@ def _deprovision_failing(d: _Data) -> _Body:
 
 
 @_template(
+    "leave_not_suspended",
+    "Leave without suspension",
+    ("security", "it"),
+    ("okta_status", "reason"),
+    severity="alert",
+)
+def _leave_not_suspended(d: _Data) -> _Body:
+    """Keys: okta_status (the account's Okta status, e.g. LOCKED_OUT), reason."""
+    status = d.text("okta_status")
+    state = f" is {status}" if status else " is not ACTIVE"
+    return _Body(
+        summary=f"{d.who} is on leave, but the Okta account{state} and Okta suspends only "
+        "ACTIVE accounts: it was not suspended. Managed groups were still adjusted.",
+        facts=_facts(
+            *_account_facts(d),
+            ("Okta status", status),
+            ("Reason", d.text("reason")),
+            ("Action key", d.text("action_key")),
+        ),
+        action="Check the account in Okta and lock it down by hand if it must not be usable "
+        "during the leave. Once it is ACTIVE, the lifecycle's next convergence (an HR change, "
+        "a reconciliation apply) suspends it; the compliance report lists it as on leave but "
+        "active until then.",
+    )
+
+
+@_template(
     "safeguard_paused",
     "Mass-change safeguard paused",
     ("it", "security"),

@@ -31,7 +31,7 @@ from lifecycle.reconcile.models import (
     ReconcileOptions,
     ReconcilePlan,
 )
-from lifecycle.reconcile.status import DEPROVISIONED, status_change
+from lifecycle.reconcile.status import DEPROVISIONED, SIGN_IN, status_change
 from lifecycle.reconcile.summary import count, safeguard
 
 # Statuses whose account the workflow's `_provision` writes the profile of.
@@ -257,17 +257,22 @@ def _status_findings(item: EmployeeItem) -> list[Finding]:
         return []
     if item.desired_status is AccountStatus.DEPROVISIONED and item.okta_status != DEPROVISIONED:
         kind, what = FindingKind.TERMINATED_BUT_ACTIVE, "terminated in BambooHR"
-    elif item.desired_status is AccountStatus.SUSPENDED and item.okta_status == "ACTIVE":
+    elif item.desired_status is AccountStatus.SUSPENDED and item.okta_status in SIGN_IN:
+        # Not only ACTIVE: a LOCKED_OUT or RECOVERY account Okta would not suspend still
+        # lets the person back in.
         kind, what = FindingKind.ON_LEAVE_BUT_ACTIVE, "on leave in BambooHR"
     else:
         return []
     held = " (protected: the change will be held)" if item.protected else ""
+    if item.status_change is None:
+        outcome = "Okta suspends only ACTIVE accounts: lock it down by hand"
+    else:
+        outcome = f"an apply {item.status_change}s it{held}"
     return [
         Finding(
             kind=kind,
             message=f"employee {item.employee_id} is {what} but Okta account "
-            f"{item.okta_login or item.okta_user_id} is {item.okta_status}; "
-            f"an apply {item.status_change}s it{held}",
+            f"{item.okta_login or item.okta_user_id} is {item.okta_status}; {outcome}",
             okta_user_id=item.okta_user_id,
             login=item.okta_login,
             okta_status=item.okta_status,

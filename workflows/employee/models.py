@@ -93,6 +93,8 @@ class EmployeeState(BaseModel):
     applied_groups: list[str] = Field(default_factory=list)
     leave_removed_groups: list[str] = Field(default_factory=list)
     held_key: str | None = None  # protected-account hold already alerted for this action
+    # The leave whose account Okta could not suspend (LOCKED_OUT, RECOVERY...), once alerted.
+    unsuspended_alert_key: str | None = None
     terminated_at: datetime | None = None
     needs_refresh: bool = False
     dry_run_planned: int = 0

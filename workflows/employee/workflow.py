@@ -102,6 +102,12 @@ ANNOUNCE_CHANGES_PATCH = "announce-only-okta-changes"
 QUIET_DRIFT_PATCH = "no-access-notice-for-drift-repair"
 PATCH_PROFILE_ON_LEAVE = "profile-on-leave"
 PATCH_CONVERGE_NEW_PLAN = "converge-every-new-plan"
+PATCH_ALERT_UNSUSPENDED_LEAVE = "alert-when-leave-cannot-suspend"
+
+# Okta suspends only ACTIVE users. In these statuses the account was activated and the person
+# can still get in (finish activation, reset a password, wait out a lock), so a leave that
+# cannot suspend it is a gap security must hear about.
+_SIGN_IN_POSSIBLE = frozenset({"PROVISIONED", "RECOVERY", "PASSWORD_EXPIRED", "LOCKED_OUT"})
 
 # Reviews that a fresh HR snapshot may have fixed; the others need an operator's `resolve`.
 _DATA_REVIEWS = {
@@ -402,6 +408,8 @@ class EmployeeLifecycle:
         status = await self._set_status(user_id, TargetStatus.SUSPENDED, action, plan)
         if status is None:
             return False
+        if status.not_applicable and status.before in _SIGN_IN_POSSIBLE:
+            await self._alert_not_suspended(status, action)
         if workflow.patched(PATCH_PROFILE_ON_LEAVE):
             # A job change made while (or just before) someone is away belongs on the account
             # now, as the groups do; Okta takes profile writes to SUSPENDED users.
@@ -551,6 +559,24 @@ class EmployeeLifecycle:
                             timeout=options.DEPROVISION_RECHECK,
                             timeout_summary="deprovisioning re-check",
                         )
+
+    async def _alert_not_suspended(
+        self, status: SetOktaStatusResult, action: DatedAction | None
+    ) -> None:
+        """The leave goes on (groups are still taken away) but the account stays usable
+        until a later convergence finds it ACTIVE and suspends it. Alerted once per leave,
+        not on every convergence."""
+        if not workflow.patched(PATCH_ALERT_UNSUSPENDED_LEAVE):
+            return
+        key = action.key if action else "status"
+        if self.s.unsuspended_alert_key == key:
+            return
+        self.s.unsuspended_alert_key = key
+        await self._notify(
+            NotificationEvent.LEAVE_NOT_SUSPENDED,
+            ["security", "it"],
+            {"action": key, "okta_status": status.before, "reason": status.not_applicable},
+        )
 
     async def _hold(self, action: DatedAction | None, reason: str) -> None:
         key = action.key if action else "status"

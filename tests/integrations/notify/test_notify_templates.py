@@ -44,6 +44,11 @@ SAMPLES: dict[NotificationEvent, dict[str, Any]] = {
     },
     NotificationEvent.PROTECTED_HELD: {"action": "deactivate", "protected_groups": ["Break Glass"]},
     NotificationEvent.DEPROVISION_FAILING: {"attempts": 7, "last_error": "HTTP 503 from Okta"},
+    NotificationEvent.LEAVE_NOT_SUSPENDED: {
+        "okta_status": "LOCKED_OUT",
+        "reason": "Okta suspends only ACTIVE users; the account is LOCKED_OUT",
+        "action": "LEAVE_START:2026-03-02",
+    },
     NotificationEvent.SAFEGUARD_PAUSED: {
         "run": "poll",
         "workflow_id": "hr-poll",
@@ -71,6 +76,11 @@ MUST_SAY: dict[NotificationEvent, list[str]] = {
     NotificationEvent.NEEDS_REVIEW: ["work email is missing", "NO_WORK_EMAIL", "workEmail"],
     NotificationEvent.PROTECTED_HELD: ["held the deactivation", "protected", "Break Glass"],
     NotificationEvent.DEPROVISION_FAILING: ["failed 7 times", "HTTP 503 from Okta"],
+    NotificationEvent.LEAVE_NOT_SUSPENDED: [
+        "Okta account is LOCKED_OUT",
+        "was not suspended",
+        "Action key: LEAVE_START:2026-03-02",
+    ],
     NotificationEvent.SAFEGUARD_PAUSED: ["14 of 120", "approve", "hr-poll", "11, 12"],
 }
 
@@ -115,7 +125,12 @@ def test_event_renders_without_data(event: NotificationEvent) -> None:
 
 def test_alerts_and_audiences_follow_the_event() -> None:
     alerts = {e for e, t in TEMPLATES.items() if t.severity == "alert"}
-    assert alerts == {"protected_held", "deprovision_failing", "safeguard_paused"}
+    assert alerts == {
+        "protected_held",
+        "deprovision_failing",
+        "safeguard_paused",
+        "leave_not_suspended",
+    }
     assert render("terminated", employee_id="1").default_audiences == ("security", "hr")
     assert render("account_staged", employee_id="1").default_audiences == ("it",)
 

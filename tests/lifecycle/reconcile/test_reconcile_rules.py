@@ -202,6 +202,19 @@ def test_termination_comes_from_hr_status_never_from_absence(policy: PolicyConfi
     assert plan.safeguard.disruptive == ["1"]
 
 
+def test_on_leave_but_able_to_sign_in_is_a_finding_even_when_okta_cannot_suspend(
+    policy: PolicyConfig,
+) -> None:
+    away = person("1", status="Leave of Absence", since="2026-02-20")
+    plan = run(policy, [away], [own(person("1"), "u1", policy, status="LOCKED_OUT")])
+    assert kinds(plan) == ["on_leave_but_active"]
+    assert plan.item("1").status_change is None  # type: ignore[union-attr]  # Okta would refuse
+    assert "lock it down by hand" in plan.findings[0].message
+
+    suspended = own(person("1"), "u1", policy, status="SUSPENDED")
+    assert kinds(run(policy, [away], [suspended])) == []
+
+
 def test_a_deprovisioned_leaver_needs_no_workflow(policy: PolicyConfig) -> None:
     leaver = person("1", status="Terminated", since="2025-02-27")
     done = own(person("1"), "u1", policy, status="DEPROVISIONED")

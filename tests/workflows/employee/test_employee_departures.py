@@ -34,6 +34,39 @@ async def test_leave_suspends_then_restores_with_the_same_groups(stack: Lifecycl
     assert "leave_started" in events and "leave_ended" in events
 
 
+async def test_leave_of_a_locked_out_account_alerts_security_once(stack: LifecycleStack) -> None:
+    # Okta suspends only ACTIVE users; a LOCKED_OUT person can still get back in after the
+    # lock expires, so the leave must not pass silently.
+    employee, user = await onboarded(stack)
+    before = stack.group_names(user["id"])
+    stack.okta.store.set_status(user["id"], "LOCKED_OUT")
+    today = await stack.today()
+    stack.hr.store.start_leave(employee, today, return_date=today + timedelta(days=14))
+    await stack.notify(employee)
+
+    await stack.wait_state(employee, LifecycleState.ON_LEAVE)
+    await stack.settle(employee)
+    assert stack.okta_user(user["id"])["status"] == "LOCKED_OUT"  # type: ignore[index]
+    assert stack.group_names(user["id"]) == before - {"VPN Users"}  # least privilege anyway
+    alerts = [m for m in stack.inbox.messages if m.get("event") == "leave_not_suspended"]
+    assert len(alerts) == 1
+    assert "LOCKED_OUT" in alerts[0]["text"]
+
+    await stack.notify(employee)  # the same leave seen again: no second alert
+    await stack.settle(employee)
+    assert stack.inbox.events(employee).count("leave_not_suspended") == 1
+
+    # Once the account is ACTIVE again, the next convergence suspends it.
+    stack.okta.store.set_status(user["id"], "ACTIVE")
+    stack.hr.store.change_job(employee, today, job_title="Staff Engineer")
+    await stack.notify(employee)
+    await stack.wait_for(
+        employee, lambda s: s.okta_status == "SUSPENDED", what="suspended after the unlock"
+    )
+    assert stack.okta_user(user["id"])["status"] == "SUSPENDED"  # type: ignore[index]
+    assert stack.inbox.events(employee).count("leave_not_suspended") == 1
+
+
 async def test_leave_turning_into_termination_deactivates(stack: LifecycleStack) -> None:
     employee, user = await onboarded(stack)
     today = await stack.today()
