@@ -128,7 +128,7 @@ class InventoryReader:
         self.okta = okta
         self.policy = policy
         self.fields = extra_fields(fields)
-        self.options = options or ReconcileOptions()
+        self.options = options or ReconcileOptions.for_policy(policy)
         self._date_fields = frozenset(date_fields) if date_fields is not None else None
 
     async def read(self, as_of: datetime) -> Inventory:

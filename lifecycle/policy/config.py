@@ -210,6 +210,31 @@ class ProtectedConfig(_Section):
     groups: TextList = Field(default_factory=list)
 
 
+class ServiceAccountsConfig(_Section):
+    """How Okta accounts of nobody in HR are told apart from orphans.
+
+    Such an account is a *service account* when its `userType` is one of `user_types`, its
+    login matches one of `login_patterns` (globs on the whole login, case-insensitive) or
+    `logins`, or it is a member of one of `groups`. Accounts the policy protects are listed
+    as protected. Only what is left is called orphaned by reconciliation and the report.
+    """
+
+    user_types: TextList = Field(default_factory=lambda: ["Service", "System", "Bot"])
+    login_patterns: TextList = Field(
+        default_factory=lambda: [
+            "svc.*",
+            "svc-*",
+            "svc_*",
+            "service.*",
+            "service-*",
+            "noreply*",
+            "no-reply*",
+        ]
+    )
+    logins: TextList = Field(default_factory=list)
+    groups: TextList = Field(default_factory=list)
+
+
 class SafeguardsConfig(_Section):
     max_share: float = Field(default=0.05, gt=0, le=1)
     min_count: int = Field(default=5, ge=0)
@@ -378,6 +403,7 @@ class PolicyConfig(_Section):
     termination: TerminationConfig = Field(default_factory=TerminationConfig)
     protected: ProtectedConfig = Field(default_factory=ProtectedConfig)
     safeguards: SafeguardsConfig = Field(default_factory=SafeguardsConfig)
+    service_accounts: ServiceAccountsConfig = Field(default_factory=ServiceAccountsConfig)
     profile: dict[str, AttrSpec] = Field(default_factory=_default_profile)
     clear_when_empty: TextList = Field(default_factory=list)
     known_departments: TextList | None = None

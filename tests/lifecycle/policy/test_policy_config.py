@@ -36,6 +36,8 @@ def test_shipped_policy_loads() -> None:
     assert demo.protected.logins == ["ceo@acme.example"]
     assert demo.protected.groups == ["IT Break Glass"]
     assert (demo.safeguards.max_share, demo.safeguards.min_count) == (0.05, 5)
+    assert demo.service_accounts.user_types == ["Service", "System", "Bot"]
+    assert "svc-*" in demo.service_accounts.login_patterns
     assert len(demo.known_departments or []) == 9
 
 

@@ -191,6 +191,31 @@ def test_accounts_of_nobody(policy: PolicyConfig) -> None:
     assert [f.kind.value for f in plan.findings] == ["orphaned_account", "orphaned_account"]
 
 
+def test_the_policy_file_names_service_accounts(policy: PolicyConfig) -> None:
+    accounts = [
+        account("u1", login="okta-admin@acme.example"),
+        account("u2", login="scanner@acme.example", groups=["Integrations"]),
+        account("u3", login="svc-backup@acme.example"),
+    ]
+    found = sorted(kinds(run(policy, [], accounts)))
+    assert found == ["orphaned_account", "orphaned_account", "service_account"]
+
+    rules = policy.service_accounts.model_copy(
+        update={
+            "logins": ["OKTA-ADMIN@acme.example"],
+            "groups": ["integrations"],
+            "login_patterns": [],
+        }
+    )
+    own_rules = policy.model_copy(update={"service_accounts": rules})
+    findings = {(f.kind.value, f.okta_user_id) for f in run(own_rules, [], accounts).findings}
+    assert findings == {
+        ("service_account", "u1"),
+        ("service_account", "u2"),
+        ("orphaned_account", "u3"),  # the default patterns were switched off
+    }
+
+
 def test_termination_comes_from_hr_status_never_from_absence(policy: PolicyConfig) -> None:
     leaver = person("1", status="Terminated", since="2026-02-27")
     plan = run(
