@@ -35,6 +35,7 @@ def test_histories_cover_every_path() -> None:
         "manager_change",
         "leave_suspends",
         "leave_turning_into_termination",
+        "locked_out_account",
         "end_of_day",
         "immediate_termination",
         "protected_account",
