@@ -270,6 +270,7 @@ class NotificationEvent(StrEnum):
     PROTECTED_HELD = "protected_held"
     DEPROVISION_FAILING = "deprovision_failing"
     LEAVE_NOT_SUSPENDED = "leave_not_suspended"
+    SYNC_FAILING = "sync_failing"
     SAFEGUARD_PAUSED = "safeguard_paused"
 
 

@@ -9,9 +9,11 @@ loses nothing: the next run starts from the last cursor that was fully delivered
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from pydantic import BaseModel, Field
 from temporalio import workflow
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import (
@@ -33,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.approval import Approval, ApproveInput, ApproveResult
     from workflows.employee import options
+    from workflows.sync_failure import RECHECK, SYNC_FAILURE_PATCH, SyncFailure, is_non_retryable
 
 POLL_WORKFLOW_ID = "bamboohr-poll"
 CURSOR_NAME = "bamboohr.changed"
@@ -59,10 +62,11 @@ class PollResult(BaseModel):
 class PollWorkflow:
     def __init__(self) -> None:
         self.approval = Approval()
+        self.failure = SyncFailure("poll")
 
     @workflow.run
     async def run(self, input: PollInput) -> PollResult:
-        cursor: GetCursorResult = await workflow.execute_activity(
+        cursor: GetCursorResult = await self._execute(
             Activity.GET_CURSOR,
             GetCursorInput(name=CURSOR_NAME),
             result_type=GetCursorResult,
@@ -74,7 +78,7 @@ class PollWorkflow:
         since = (cursor.value or now - timedelta(hours=input.first_lookback_hours)) - timedelta(
             seconds=input.overlap_seconds
         )
-        changed: FetchChangedSinceResult = await workflow.execute_activity(
+        changed: FetchChangedSinceResult = await self._execute(
             Activity.FETCH_CHANGED_SINCE,
             FetchChangedSinceInput(since=since),
             result_type=FetchChangedSinceResult,
@@ -93,7 +97,7 @@ class PollWorkflow:
             await self._deliver_with_safeguard(changes, since, result)
         # Only now, with every change handed over, may the cursor move.
         new_cursor = changed.latest or now
-        moved: SetCursorResult = await workflow.execute_activity(
+        moved: SetCursorResult = await self._execute(
             Activity.SET_CURSOR,
             SetCursorInput(name=CURSOR_NAME, value=new_cursor, expected=cursor.value),
             result_type=SetCursorResult,
@@ -107,7 +111,7 @@ class PollWorkflow:
     async def _deliver_with_safeguard(
         self, changes: list[EmployeeChange], since: object, result: PollResult
     ) -> None:
-        assessment: AssessChangesResult = await workflow.execute_activity(
+        assessment: AssessChangesResult = await self._execute(
             Activity.ASSESS_CHANGES,
             AssessChangesInput(changes=changes, since=since),
             result_type=AssessChangesResult,
@@ -151,7 +155,7 @@ class PollWorkflow:
     async def _deliver(self, changes: list[EmployeeChange], result: PollResult) -> None:
         for start in range(0, len(changes), BATCH):
             batch = changes[start : start + BATCH]
-            delivered: DeliverChangesResult = await workflow.execute_activity(
+            delivered: DeliverChangesResult = await self._execute(
                 Activity.DELIVER_CHANGES,
                 DeliverChangesInput(changes=batch, source="poll"),
                 result_type=DeliverChangesResult,
@@ -164,6 +168,21 @@ class PollWorkflow:
             result.deleted += sum(1 for c in batch if c.action == "Deleted")
             result.bad_records += [b.employee_id for b in delivered.bad_records]
 
+    async def _execute(self, activity: str, arg: Any, **kwargs: Any) -> Any:
+        """Run a step; a failure retries cannot fix (credentials, permissions) is alerted
+        once and re-checked until fixed, holding the cursor: nothing is lost or skipped."""
+        while True:
+            try:
+                result = await workflow.execute_activity(activity, arg, **kwargs)
+            except ActivityError as err:
+                if not is_non_retryable(err) or not workflow.patched(SYNC_FAILURE_PATCH):
+                    raise
+                await self.failure.report(activity, err, retrying=True)
+                await workflow.sleep(RECHECK, summary=f"re-check {activity}")
+                continue
+            self.failure.cleared()
+            return result
+
     @workflow.update(name="approve")
     def approve(self, input: ApproveInput | None = None) -> ApproveResult:
         return self.approval.approve(input)
@@ -174,4 +193,8 @@ class PollWorkflow:
 
     @workflow.query(name="status")
     def status(self) -> dict[str, object]:
-        return {"waiting_for_approval": self.approval.waiting, "reason": self.approval.reason}
+        return {
+            "waiting_for_approval": self.approval.waiting,
+            "reason": self.approval.reason,
+            "problem": self.failure.problem,
+        }

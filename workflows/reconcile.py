@@ -15,11 +15,12 @@ The employee workflows are the only writers of Okta; this one never writes there
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import (
@@ -37,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from lifecycle.reconcile.models import ReconcileSummary, ReportSummary
     from workflows.approval import Approval, ApproveInput, ApproveResult
     from workflows.employee import options
+    from workflows.sync_failure import SYNC_FAILURE_PATCH, SyncFailure, is_non_retryable
 
 WORKFLOW_NAME = "Reconcile"
 DRIFT_WORKFLOW_ID = "drift-repair"
@@ -79,6 +81,7 @@ class ReconcileStatus(BaseModel):
     approved_by: str | None = None
     delivered: int | None = None
     report_id: str | None = None
+    problem: str | None = None  # a step failed for good: the run ends with that error
 
 
 @workflow.defn(name=WORKFLOW_NAME)
@@ -90,6 +93,7 @@ class ReconcileWorkflow:
         self.summary: ReconcileSummary | None = None
         self.delivered: ReconcileDeliverResult | None = None
         self.report: ReportSummary | None = None
+        self.failure: SyncFailure | None = None
 
     @workflow.run
     async def run(self, input: ReconcileInput) -> ReconcileResult:
@@ -99,7 +103,7 @@ class ReconcileWorkflow:
         as_of = input.as_of or workflow.now()
 
         self.phase = "comparing"
-        planned: ReconcilePlanResult = await workflow.execute_activity(
+        planned: ReconcilePlanResult = await self._execute(
             Activity.RECONCILE_PLAN,
             ReconcilePlanInput(plan_id=plan_id, mode=input.mode, as_of=as_of),
             result_type=ReconcilePlanResult,
@@ -115,7 +119,7 @@ class ReconcileWorkflow:
             if summary.needs_approval:
                 await self._hold_for_approval(summary)
             self.phase = "delivering"
-            self.delivered = await workflow.execute_activity(
+            self.delivered = await self._execute(
                 Activity.RECONCILE_DELIVER,
                 ReconcileDeliverInput(plan_id=plan_id, batch_size=input.batch_size),
                 result_type=ReconcileDeliverResult,
@@ -126,7 +130,7 @@ class ReconcileWorkflow:
             )
 
         self.phase = "reporting"
-        reported: ReconcileReportResult = await workflow.execute_activity(
+        reported: ReconcileReportResult = await self._execute(
             Activity.RECONCILE_REPORT,
             ReconcileReportInput(
                 plan_id=plan_id,
@@ -143,6 +147,17 @@ class ReconcileWorkflow:
         return ReconcileResult(
             summary=summary, report=self.report, approved_by=self.approval.approved_by
         )
+
+    async def _execute(self, activity: str, arg: Any, **kwargs: Any) -> Any:
+        """Run a step; a failure retries cannot fix (credentials, permissions) is alerted
+        before the run fails, so a broken daily drift repair does not go unnoticed."""
+        try:
+            return await workflow.execute_activity(activity, arg, **kwargs)
+        except ActivityError as err:
+            if is_non_retryable(err) and workflow.patched(SYNC_FAILURE_PATCH):
+                self.failure = SyncFailure(self.mode)
+                await self.failure.report(activity, err, retrying=False)
+            raise
 
     async def _hold_for_approval(self, summary: ReconcileSummary) -> None:
         reason = (
@@ -194,6 +209,7 @@ class ReconcileWorkflow:
             approved_by=self.approval.approved_by,
             delivered=self.delivered.delivered if self.delivered else None,
             report_id=self.report.report_id if self.report else None,
+            problem=self.failure.problem if self.failure else None,
         )
 
     @workflow.query(name="plan_summary")

@@ -551,6 +551,44 @@ def _leave_not_suspended(d: _Data) -> _Body:
 
 
 @_template(
+    "sync_failing",
+    "Sync blocked",
+    ("it", "security"),
+    ("run", "workflow_id", "step", "last_error", "retrying", "recheck_minutes"),
+    severity="alert",
+)
+def _sync_failing(d: _Data) -> _Body:
+    """Keys: run (poll / plan / apply / drift), workflow_id, step (the activity that failed),
+    last_error (error), retrying (the run re-checks by itself), recheck_minutes."""
+    run = d.text("run") or "sync"
+    step = d.text("step")
+    retrying = bool(d.flag("retrying"))
+    minutes = d.text("recheck_minutes")
+    if retrying:
+        action = (
+            "Fix the cause (credentials, permissions, configuration; restart the worker if "
+            "its settings changed). The run re-checks"
+            + (f" every {minutes} minutes" if minutes else " by itself")
+            + " and then catches up: no HR change is lost."
+        )
+    else:
+        action = "Fix the cause, then run it again; the run has stopped."
+    return _Body(
+        summary=f"The {run} run is blocked: "
+        + (f"step {step} failed" if step else "a step failed")
+        + " with an error retries cannot fix, so HR changes are not reaching Okta.",
+        facts=_facts(
+            ("Run", run),
+            ("Workflow id", d.text("workflow_id")),
+            ("Step", step),
+            ("Last error", d.text("last_error")),
+        ),
+        action=action,
+        subject_tail=f"{run} run",
+    )
+
+
+@_template(
     "safeguard_paused",
     "Mass-change safeguard paused",
     ("it", "security"),

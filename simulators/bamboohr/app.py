@@ -116,12 +116,18 @@ class BambooHRSimulator:
             lifespan=self._lifespan,
             exception_handlers={404: _not_found, 405: _not_allowed},
         )
-        inner: Any = ApiKeyMiddleware(cast(Any, router), api_key)
-        inner = RequestLogMiddleware(inner, self.requests, self.clock)
+        self._auth = ApiKeyMiddleware(cast(Any, router), api_key)
+        inner: Any = RequestLogMiddleware(self._auth, self.requests, self.clock)
         inner = LegacyPrefixMiddleware(inner, company)
         self.app = FaultMiddleware(
             inner, self.faults, throttle_responder, error_responder, clock=self.clock
         )
+
+    def set_api_key(self, api_key: str) -> None:
+        """What an admin does when revoking a key and issuing another: the old one gets 401
+        from now on (tests of the service's reaction to revoked credentials)."""
+        self.api_key = api_key
+        self._auth.api_key = api_key
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:

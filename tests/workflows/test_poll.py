@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from lifecycle_harness import LifecycleStack, poll_until
 from lifecycle_people import onboarded
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 
 from simulators.common.faults import FaultConfig
 from workflows.approval import ApproveInput
@@ -158,3 +158,27 @@ async def test_terminations_already_carried_out_do_not_trip_the_safeguard(
     assert second.held_for_approval == 0
     for employee, _ in people[4:6]:
         await stack.wait_state(employee, LifecycleState.TERMINATED)
+
+
+async def test_revoked_bamboohr_key_blocks_the_poll_with_one_alert_and_loses_nothing(
+    stack: LifecycleStack,
+) -> None:
+    await run_poll(stack)  # the cursor is set
+    employee = stack.hire(hire_date=await stack.today() - timedelta(days=1))
+    key = stack.hr.api_key
+    stack.hr.set_api_key("a-new-key-nobody-told-the-service")  # HR admin revoked the old one
+
+    handle = await start_poll(stack)
+    await poll_until(lambda: "sync_failing" in stack.inbox.events())
+    assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING  # not given up
+    status = await handle.query("status")
+    assert "BambooHRAuthError" in status["problem"]
+    alert = next(m for m in stack.inbox.messages if m.get("event") == "sync_failing")
+    assert "fetch_changed_since" in alert["text"] and key not in str(alert)
+    assert stack.okta_user_for(employee) is None
+
+    stack.hr.set_api_key(key)  # the key is fixed: the same run catches up
+    result = await handle.result()  # time skips through the re-check wait
+    assert result.delivered == 1 and result.cursor_moved
+    await stack.wait_state(employee, LifecycleState.ACTIVE)
+    assert stack.inbox.events().count("sync_failing") == 1

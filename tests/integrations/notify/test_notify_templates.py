@@ -44,6 +44,14 @@ SAMPLES: dict[NotificationEvent, dict[str, Any]] = {
     },
     NotificationEvent.PROTECTED_HELD: {"action": "deactivate", "protected_groups": ["Break Glass"]},
     NotificationEvent.DEPROVISION_FAILING: {"attempts": 7, "last_error": "HTTP 503 from Okta"},
+    NotificationEvent.SYNC_FAILING: {
+        "run": "poll",
+        "workflow_id": "bamboohr-poll",
+        "step": "fetch_changed_since",
+        "error": "BambooHRAuthError: Unauthorized: invalid API key",
+        "retrying": True,
+        "recheck_minutes": 10,
+    },
     NotificationEvent.LEAVE_NOT_SUSPENDED: {
         "okta_status": "LOCKED_OUT",
         "reason": "Okta suspends only ACTIVE users; the account is LOCKED_OUT",
@@ -76,6 +84,12 @@ MUST_SAY: dict[NotificationEvent, list[str]] = {
     NotificationEvent.NEEDS_REVIEW: ["work email is missing", "NO_WORK_EMAIL", "workEmail"],
     NotificationEvent.PROTECTED_HELD: ["held the deactivation", "protected", "Break Glass"],
     NotificationEvent.DEPROVISION_FAILING: ["failed 7 times", "HTTP 503 from Okta"],
+    NotificationEvent.SYNC_FAILING: [
+        "step fetch_changed_since failed",
+        "Last error: BambooHRAuthError: Unauthorized: invalid API key",
+        "re-checks every 10 minutes",
+        "no HR change is lost",
+    ],
     NotificationEvent.LEAVE_NOT_SUSPENDED: [
         "Okta account is LOCKED_OUT",
         "was not suspended",
@@ -99,7 +113,7 @@ def test_event_renders_with_its_template(event: NotificationEvent) -> None:
     title = TEMPLATES[event.value].title
     assert message.event == event.value
     assert message.subject.startswith(title)
-    if event is NotificationEvent.SAFEGUARD_PAUSED:
+    if event in (NotificationEvent.SAFEGUARD_PAUSED, NotificationEvent.SYNC_FAILING):
         assert "poll run" in message.subject  # a run, not one employee
     else:
         assert NAME in message.subject and EMPLOYEE in message.subject
@@ -130,6 +144,7 @@ def test_alerts_and_audiences_follow_the_event() -> None:
         "deprovision_failing",
         "safeguard_paused",
         "leave_not_suspended",
+        "sync_failing",
     }
     assert render("terminated", employee_id="1").default_audiences == ("security", "hr")
     assert render("account_staged", employee_id="1").default_audiences == ("it",)

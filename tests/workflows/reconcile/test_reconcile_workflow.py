@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from reconcile_stack import SeededStack, poll_until, seeded_stack
+from temporalio.client import WorkflowFailureError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.reconcile import deliveries_doc
@@ -151,3 +152,19 @@ async def test_start_reconcile_runs_a_plan_for_lifecycle_dev(
             assert await _follow(stack.client, again) == 0
         printed = capsys.readouterr().out
         assert "handed to workflows" in printed and again.split("-")[0] in printed
+
+
+async def test_a_drift_run_okta_refuses_alerts_before_it_fails(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, task_queue: str
+) -> None:
+    async with seeded_stack(time_skipping_env, tmp_path, task_queue, employees=EMPLOYEES) as stack:
+        stack.okta.credentials.api_token = "revoked"  # an Okta admin revoked the service's token
+        handle = await stack.start("drift")
+        with pytest.raises(WorkflowFailureError):
+            await stack.result(handle)
+        status = await stack.reconcile_status(handle)
+        assert status.problem is not None and "OktaAuthError" in status.problem
+        alerts = [m for m in stack.inbox.messages if m.get("event") == "sync_failing"]
+        assert len(alerts) == 1
+        assert "drift run" in alerts[0]["subject"] and "the run has stopped" in alerts[0]["text"]
+        assert stack.writes() == 0
