@@ -24,7 +24,7 @@ from activities.contracts import (
     UpdateOktaProfileInput,
 )
 from activities.okta import OktaActivities
-from integrations.audit import AuditStore
+from integrations.audit import AuditEntry, AuditStore
 from simulators.common.faults import FaultConfig
 from simulators.okta import OktaSimulator
 
@@ -281,3 +281,41 @@ async def test_search_lag_never_causes_a_duplicate(
     assert sim.store.user_count() == 5
     for n in range(1, 6):
         assert len(accounts_of(sim, str(n))) == 1
+
+
+class WorkerDied(BaseException):
+    """kill -9 as an activity sees it: nothing after this point runs, no handler catches it."""
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+async def test_retry_after_the_worker_died_before_auditing_records_the_write_once(
+    okta: OktaActivities,
+    sim: OktaSimulator,
+    store: AuditStore,
+    case: Case,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    user = case.seed(sim)
+    activity, request = case.call(okta, user)
+    record = store.arecord
+
+    async def die_on_first_success(entry: AuditEntry) -> int:
+        if entry.result == "success":
+            monkeypatch.setattr(store, "arecord", record)
+            raise WorkerDied  # Okta applied the write; its audit record was never written
+        return await record(entry)
+
+    monkeypatch.setattr(store, "arecord", die_on_first_success)
+    with pytest.raises(WorkerDied):
+        await environment(attempt=1).run(activity, request)
+    assert store.arecord == record, "the activity made no write"
+    assert [r for r in store.history(case.employee) if r.result != "planned"] == []
+
+    await environment(attempt=2).run(activity, request)  # Temporal's retry, on any worker
+
+    case.check(sim, user)
+    assert len(sim.store.list_users()) <= 1
+    assert successes(store, case, user) == expected_successes(case, user)
+    history = store.history(case.employee)
+    recovered = [r for r in history if (r.detail or {}).get("completed_on_retry")]
+    assert len(recovered) == (0 if case.repeats else 1)  # a repeated call records itself
