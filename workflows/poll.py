@@ -28,11 +28,10 @@ with workflow.unsafe.imports_passed_through():
         GetCursorInput,
         GetCursorResult,
         NotificationEvent,
-        NotifyInput,
-        NotifyResult,
         SetCursorInput,
         SetCursorResult,
     )
+    from workflows.alerts import alert
     from workflows.approval import Approval, ApproveInput, ApproveResult
     from workflows.employee import options
     from workflows.sync_failure import RECHECK, SYNC_FAILURE_PATCH, SyncFailure, is_non_retryable
@@ -128,23 +127,16 @@ class PollWorkflow:
             result.held_for_approval = len(held)
         await self._deliver(changes, result)
         if held:
-            await workflow.execute_activity(
-                Activity.NOTIFY,
-                NotifyInput(
-                    event=NotificationEvent.SAFEGUARD_PAUSED,
-                    audiences=["it", "security"],
-                    data={
-                        "run": "poll",
-                        "workflow_id": workflow.info().workflow_id,
-                        "affected": len(held),
-                        "active_total": assessment.active_accounts,
-                        "threshold": assessment.threshold,
-                        "employee_ids": [c.employee_id for c in held][:50],
-                    },
-                ),
-                result_type=NotifyResult,
-                start_to_close_timeout=options.NOTIFY_TIMEOUT,
-                retry_policy=options.NOTIFY_RETRY,
+            await alert(
+                NotificationEvent.SAFEGUARD_PAUSED,
+                {
+                    "run": "poll",
+                    "workflow_id": workflow.info().workflow_id,
+                    "affected": len(held),
+                    "active_total": assessment.active_accounts,
+                    "threshold": assessment.threshold,
+                    "employee_ids": [c.employee_id for c in held][:50],
+                },
             )
             await self.approval.wait(
                 f"{len(held)} suspensions/deactivations exceed the safeguard "

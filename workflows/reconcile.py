@@ -26,8 +26,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.contracts import (
         Activity,
         NotificationEvent,
-        NotifyInput,
-        NotifyResult,
         ReconcileDeliverInput,
         ReconcileDeliverResult,
         ReconcilePlanInput,
@@ -36,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         ReconcileReportResult,
     )
     from lifecycle.reconcile.models import ReconcileSummary, ReportSummary
+    from workflows.alerts import alert
     from workflows.approval import Approval, ApproveInput, ApproveResult
     from workflows.employee import options
     from workflows.sync_failure import SYNC_FAILURE_PATCH, SyncFailure, is_non_retryable
@@ -166,26 +165,19 @@ class ReconcileWorkflow:
             "accounts): nothing is done until approved"
         )
         self.phase = "waiting_for_approval"
-        await workflow.execute_activity(
-            Activity.NOTIFY,
-            NotifyInput(
-                event=NotificationEvent.SAFEGUARD_PAUSED,
-                audiences=["it", "security"],
-                data={
-                    "run": self.mode,
-                    "workflow_id": workflow.info().workflow_id,
-                    "affected": summary.would_suspend + summary.would_deactivate,
-                    "suspend": summary.would_suspend,
-                    "deactivate": summary.would_deactivate,
-                    "active_total": summary.active_accounts,
-                    "threshold": summary.threshold,
-                    "employee_ids": summary.disruptive_ids,
-                    "plan_id": summary.plan_id,
-                },
-            ),
-            result_type=NotifyResult,
-            start_to_close_timeout=options.NOTIFY_TIMEOUT,
-            retry_policy=options.NOTIFY_RETRY,
+        await alert(
+            NotificationEvent.SAFEGUARD_PAUSED,
+            {
+                "run": self.mode,
+                "workflow_id": workflow.info().workflow_id,
+                "affected": summary.would_suspend + summary.would_deactivate,
+                "suspend": summary.would_suspend,
+                "deactivate": summary.would_deactivate,
+                "active_total": summary.active_accounts,
+                "threshold": summary.threshold,
+                "employee_ids": summary.disruptive_ids,
+                "plan_id": summary.plan_id,
+            },
             summary="notify safeguard_paused",
         )
         await self.approval.wait(reason)

@@ -20,8 +20,8 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import Activity, NotificationEvent, NotifyInput, NotifyResult
-    from workflows.employee import options
+    from activities.contracts import NotificationEvent
+    from workflows.alerts import alert
 
 # workflow.patched id: keep it, running poll workflows may depend on it.
 SYNC_FAILURE_PATCH = "alert-on-non-retryable-sync-failure"
@@ -56,23 +56,16 @@ class SyncFailure:
         if self._alerted:
             return
         self._alerted = True
-        await workflow.execute_activity(
-            Activity.NOTIFY,
-            NotifyInput(
-                event=NotificationEvent.SYNC_FAILING,
-                audiences=["it", "security"],
-                data={
-                    "run": self.run,
-                    "workflow_id": workflow.info().workflow_id,
-                    "step": step,
-                    "last_error": error_text(err),
-                    "retrying": retrying,
-                    "recheck_minutes": int(RECHECK.total_seconds() // 60) if retrying else None,
-                },
-            ),
-            result_type=NotifyResult,
-            start_to_close_timeout=options.NOTIFY_TIMEOUT,
-            retry_policy=options.NOTIFY_RETRY,
+        await alert(
+            NotificationEvent.SYNC_FAILING,
+            {
+                "run": self.run,
+                "workflow_id": workflow.info().workflow_id,
+                "step": step,
+                "last_error": error_text(err),
+                "retrying": retrying,
+                "recheck_minutes": int(RECHECK.total_seconds() // 60) if retrying else None,
+            },
             summary="notify sync_failing",
         )
 
