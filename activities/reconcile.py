@@ -128,7 +128,7 @@ class InventoryReader:
         self.okta = okta
         self.policy = policy
         self.fields = extra_fields(fields)
-        self.options = options or ReconcileOptions.for_policy(policy)
+        self.options = options or policy.service_accounts
         self._date_fields = frozenset(date_fields) if date_fields is not None else None
 
     async def read(self, as_of: datetime) -> Inventory:
@@ -227,7 +227,7 @@ class InventoryReader:
             for name in (
                 *self.policy.managed_groups,
                 *self.policy.protected.groups,
-                *self.options.service_groups,
+                *self.options.groups,
             )
         }
         return [g for g in groups if g.name.casefold() in wanted]

@@ -32,16 +32,16 @@ def is_protected(account: OktaAccountView, policy: PolicyConfig) -> bool:
 
 def service_reason(account: OktaAccountView, options: ReconcileOptions) -> str | None:
     user_type = fold(account.profile.get("userType"))
-    if user_type and user_type in {fold(t) for t in options.service_user_types}:
+    if user_type and user_type in {fold(t) for t in options.user_types}:
         return f"userType {account.profile.get('userType')}"
     login = fold(account.login)
-    if login and login in {fold(x) for x in options.service_logins}:
+    if login and login in {fold(x) for x in options.logins}:
         return "listed service login"
-    for pattern in options.service_login_patterns:
+    for pattern in options.login_patterns:
         if login and fnmatchcase(login, fold(pattern)):
             return f"login matches {pattern}"
     member = {fold(g) for g in account.groups}
-    for group in options.service_groups:
+    for group in options.groups:
         if fold(group) in member:
             return f"member of {group}"
     return None

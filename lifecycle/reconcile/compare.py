@@ -55,7 +55,7 @@ def compare(
     review; their accounts are nobody's orphans). `okta_groups`: names of the groups that
     exist in Okta as writable groups (None: assume every managed group exists).
     """
-    options = options or ReconcileOptions.for_policy(policy)
+    options = options or policy.service_accounts
     unreadable = dict(unreadable or {})
     account_list = list(accounts)
     snapshot_list = sorted(snapshots, key=lambda s: id_order(s.employee_id))

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from lifecycle.models import AccountStatus, ActionKind, ReviewReason
-from lifecycle.policy.config import PolicyConfig, ServiceAccountsConfig
+from lifecycle.policy.config import ServiceAccountsConfig
 
 MatchKey = Literal["bambooHrId", "employeeNumber", "login", "email"]
 Mode = Literal["plan", "apply", "drift"]
@@ -38,35 +38,10 @@ class OktaAccountView(BaseModel):
         return str(self.profile.get("email") or "")
 
 
-class ReconcileOptions(BaseModel):
-    """How accounts with no HR record are told apart from orphans.
-
-    An account of nobody in HR is a *service account* when its `userType` is one of
-    `service_user_types`, its login matches one of `service_login_patterns` (globs on the
-    whole login, case-insensitive) or `service_logins`, or it is a member of one of
-    `service_groups`. Accounts the policy protects (logins or groups) are listed as
-    protected. Only what is left is called orphaned. The policy file's `service_accounts`
-    section supplies them (`for_policy`); the defaults are that section's defaults.
-    """
-
-    service_user_types: list[str] = Field(
-        default_factory=lambda: list(ServiceAccountsConfig().user_types)
-    )
-    service_login_patterns: list[str] = Field(
-        default_factory=lambda: list(ServiceAccountsConfig().login_patterns)
-    )
-    service_logins: list[str] = Field(default_factory=list)
-    service_groups: list[str] = Field(default_factory=list)
-
-    @classmethod
-    def for_policy(cls, policy: PolicyConfig) -> ReconcileOptions:
-        rules = policy.service_accounts
-        return cls(
-            service_user_types=list(rules.user_types),
-            service_login_patterns=list(rules.login_patterns),
-            service_logins=list(rules.logins),
-            service_groups=list(rules.groups),
-        )
+# How accounts of nobody in HR are told apart from orphans: the policy file's
+# `service_accounts` section (see `ServiceAccountsConfig`), under the name the comparison
+# has always used for it.
+ReconcileOptions = ServiceAccountsConfig
 
 
 class ItemAction(StrEnum):

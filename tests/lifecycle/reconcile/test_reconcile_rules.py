@@ -186,7 +186,7 @@ def test_accounts_of_nobody(policy: PolicyConfig) -> None:
         ("hr_data", None),
     }
     assert "999" in plan.findings_of(FindingKind.ORPHANED_ACCOUNT)[0].message
-    options = ReconcileOptions(service_login_patterns=[], service_user_types=[])
+    options = ReconcileOptions(login_patterns=[], user_types=[])
     plan = run(policy, [], accounts[:2], options=options)
     assert [f.kind.value for f in plan.findings] == ["orphaned_account", "orphaned_account"]
 
