@@ -31,7 +31,7 @@ from lifecycle.reconcile.models import (
     ReconcileOptions,
     ReconcilePlan,
 )
-from lifecycle.reconcile.status import DEPROVISIONED, SIGN_IN, status_change
+from lifecycle.reconcile.status import ACTIVATED, DEPROVISIONED, status_change
 from lifecycle.reconcile.summary import count, safeguard
 
 # Statuses whose account the workflow's `_provision` writes the profile of.
@@ -257,9 +257,9 @@ def _status_findings(item: EmployeeItem) -> list[Finding]:
         return []
     if item.desired_status is AccountStatus.DEPROVISIONED and item.okta_status != DEPROVISIONED:
         kind, what = FindingKind.TERMINATED_BUT_ACTIVE, "terminated in BambooHR"
-    elif item.desired_status is AccountStatus.SUSPENDED and item.okta_status in SIGN_IN:
-        # Not only ACTIVE: a LOCKED_OUT or RECOVERY account Okta would not suspend still
-        # lets the person back in.
+    elif item.desired_status is AccountStatus.SUSPENDED and item.okta_status in ACTIVATED:
+        # Not only ACTIVE: a LOCKED_OUT, RECOVERY or PROVISIONED account Okta would not
+        # suspend still lets the person (back) in; the workflow alerts on the same set.
         kind, what = FindingKind.ON_LEAVE_BUT_ACTIVE, "on leave in BambooHR"
     else:
         return []

@@ -55,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewCode,
         ReviewReason,
     )
+    from lifecycle.reconcile.status import ACTIVATED
     from workflows import search_attributes as sa
     from workflows.employee import options
     from workflows.employee.models import (
@@ -104,10 +105,10 @@ PATCH_PROFILE_ON_LEAVE = "profile-on-leave"
 PATCH_CONVERGE_NEW_PLAN = "converge-every-new-plan"
 PATCH_ALERT_UNSUSPENDED_LEAVE = "alert-when-leave-cannot-suspend"
 
-# Okta suspends only ACTIVE users. In these statuses the account was activated and the person
-# can still get in (finish activation, reset a password, wait out a lock), so a leave that
-# cannot suspend it is a gap security must hear about.
-_SIGN_IN_POSSIBLE = frozenset({"PROVISIONED", "RECOVERY", "PASSWORD_EXPIRED", "LOCKED_OUT"})
+# Okta suspends only ACTIVE users. In the other activated statuses the person can still get
+# in (finish activation, reset a password, wait out a lock), so a leave that cannot suspend
+# the account is a gap security must hear about.
+_SIGN_IN_POSSIBLE = ACTIVATED - {"ACTIVE"}
 
 # Reviews that a fresh HR snapshot may have fixed; the others need an operator's `resolve`.
 _DATA_REVIEWS = {

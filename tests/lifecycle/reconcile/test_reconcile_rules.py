@@ -236,6 +236,8 @@ def test_on_leave_but_able_to_sign_in_is_a_finding_even_when_okta_cannot_suspend
     assert plan.item("1").status_change is None  # type: ignore[union-attr]  # Okta would refuse
     assert "lock it down by hand" in plan.findings[0].message
 
+    provisioned = own(person("1"), "u1", policy, status="PROVISIONED")  # can still activate
+    assert kinds(run(policy, [away], [provisioned])) == ["on_leave_but_active"]
     suspended = own(person("1"), "u1", policy, status="SUSPENDED")
     assert kinds(run(policy, [away], [suspended])) == []
 
