@@ -14,7 +14,7 @@ must hold:
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from hr_histories import HrHistory, actions, hires, starts
@@ -25,6 +25,7 @@ from lifecycle_harness import POLICY_PATH
 from lifecycle.calendar import as_utc
 from lifecycle.models import AccountStatus, DesiredAccount, HrSnapshot, LifecyclePlan
 from lifecycle.policy import build_plan, group_changes, load_policy, profile_changes
+from lifecycle.policy.timeline import sort_status_rows
 
 POLICY = load_policy(POLICY_PATH)
 MANAGED = set(POLICY.managed_groups)
@@ -93,10 +94,28 @@ def _departures_hold(plan: LifecyclePlan, snapshot: HrSnapshot) -> None:
     hired, rehired = snapshot.hire_date, snapshot.original_hire_date is not None
     employed = not ended or (rehired and hired is not None and hired > max(ended))
     if employed and plan.review is None and last_day <= fetched.date() - timedelta(days=2):
-        # Settled for two days: at work means ACTIVE, away means SUSPENDED.
-        want = {"active": AccountStatus.ACTIVE, "leave": AccountStatus.SUSPENDED}
-        if len(kinds) == 1 and next(iter(kinds)) in want:
-            assert plan.desired_at(fetched).status is want[next(iter(kinds))]
+        # Settled for two days: at work means ACTIVE, away means SUSPENDED, except away
+        # since the (re)hire date itself: the job never began, so the account stays as it
+        # was (STAGED, or DEPROVISIONED for a rehire) until the return.
+        if kinds == {"active"}:
+            assert plan.desired_at(fetched).status is AccountStatus.ACTIVE
+        elif kinds == {"leave"}:
+            never_began = {AccountStatus.STAGED, AccountStatus.DEPROVISIONED}
+            away = never_began if _away_since_hire(snapshot) else {AccountStatus.SUSPENDED}
+            assert plan.desired_at(fetched).status in away
+
+
+def _away_since_hire(snapshot: HrSnapshot) -> bool:
+    """The current leave began on or before the hire date (rows in the policy's order)."""
+    began: date | None = None
+    for row in sort_status_rows(list(snapshot.employment_status_rows)):
+        kind = POLICY.status_class(row.status)
+        if kind == "leave":
+            began = began or row.date
+        elif kind is not None:
+            began = None
+    hired = snapshot.hire_date
+    return began is not None and hired is not None and began <= hired
 
 
 def _okta_account(data: st.DataObject) -> dict[str, Any]:
