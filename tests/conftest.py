@@ -7,10 +7,12 @@ own task queue; the dev server is shared per session.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,18 @@ from workflows import search_attributes
 
 # Shared test support (whole-stack harness, people in given situations) for every test dir.
 sys.path.insert(0, str(Path(__file__).parent / "support"))
+
+from pinned_clock import default_kind, pin_clock
+
+from lifecycle.policy import load_policy
+
+POLICY_PATH = Path(__file__).resolve().parents[1] / "config" / "policy.yaml"
+
+
+@functools.cache
+def policy_holidays() -> frozenset[date]:
+    return load_policy(POLICY_PATH).time.holiday_set
+
 
 _KINDS = {
     "KEYWORD": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
@@ -47,14 +61,18 @@ async def register_search_attributes(client: Client) -> None:
 
 @pytest.fixture
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    """A fresh test server per test (it starts in ~0.1 s): every test begins at today's date
-    and no test's skipped time leaks into another's calendar."""
+    """A fresh test server per test (it starts in ~0.1 s), its clock moved forward to a known
+    kind of day and hour (tests/support/pinned_clock.py): no test depends on the day or the
+    hour it runs, and no test's skipped time leaks into another's calendar."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=test_server_path(),
         data_converter=data_converter(),
     )
     try:
         await register_search_attributes(env.client)
+        kind = default_kind()
+        if kind != "wall":
+            await pin_clock(env, kind, policy_holidays())
         yield env
     finally:
         await env.shutdown()

@@ -559,6 +559,18 @@ class BambooHRStore:
             self._notify(record, "updated", ("employmentStatus",))
             return row.id
 
+    def delete_status_row(self, employee_id: str, row_id: str) -> None:
+        """An HR admin deletes an employmentStatus row (e.g. withdraws a termination that was
+        entered by mistake or rescinded by agreement)."""
+        with self._lock:
+            record = self._record(employee_id)
+            kept = [r for r in record.status_rows if r.id != row_id]
+            if len(kept) == len(record.status_rows):
+                raise HRActionError(f"employee {record.id} has no employmentStatus row {row_id}")
+            record.status_rows = kept
+            self._touch(record, "Updated", ("employmentStatus",))
+            self._notify(record, "updated", ("employmentStatus",))
+
     def rehire(
         self,
         employee_id: str,

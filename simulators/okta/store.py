@@ -74,6 +74,8 @@ class OktaStore:
         self.org_url = org_url.rstrip("/")
         self.behaviour = behaviour or OktaBehaviour()
         self._lock = threading.RLock()
+        # Users the API token's admin role may not change the status of (403 E0000006).
+        self.outside_admin_scope: set[str] = set()
         self._search_lag = float(search_lag_seconds)
         self.write_count = 0
         self.version = 0
@@ -402,6 +404,10 @@ class OktaStore:
         """Apply a lifecycle operation; return (user, UserActivationToken body)."""
         with self._lock:
             user = self._require_user(user_id)
+            if user["id"] in self.outside_admin_scope:
+                # A custom admin role whose resource set leaves this user out (another admin,
+                # a VIP): Okta refuses every lifecycle operation on them.
+                raise access_denied(f"The token's admin role may not {op.value} this user")
             has_password = "password" in user["credentials"]
             target = next_status(
                 user["status"],

@@ -199,6 +199,19 @@ class LifecycleStack:
             f"pending activities: {pending}"
         )
 
+    async def wait_for_action(
+        self, employee_id: str, text: str, since: datetime, timeout: float = 30.0
+    ) -> StatusView:
+        """The action record of *this* change: one whose text contains `text`, written at or
+        after `since` (take `since = await stack.now()` before making the change). A record
+        left by an earlier step never satisfies it."""
+        return await self.wait_for(
+            employee_id,
+            lambda s: any(text in a.action and a.at >= since for a in s.last_actions),
+            timeout,
+            f"action {text!r} after {since.isoformat()}",
+        )
+
     async def wait_state(
         self, employee_id: str, state: LifecycleState, timeout: float = 30.0
     ) -> StatusView:

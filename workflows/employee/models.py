@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from activities.contracts import RecordAuditEventInput
 from lifecycle.models import ActionKind, HrSnapshot, LifecyclePlan, ReviewReason
 
 WORKFLOW_NAME = "EmployeeLifecycle"
@@ -69,8 +70,14 @@ class ActionRecord(BaseModel):
 class FailedStep(BaseModel):
     step: str
     error: str
-    at: datetime
+    at: datetime  # when it first failed
     attempts: int = 1
+    retry_at: datetime | None = None  # when the workflow looks again by itself
+
+
+# Keys of `EmployeeState.blocked`: the reads and records that retries could not finish.
+BLOCKED_HR_READ = "read BambooHR"
+BLOCKED_AUDIT = "record audit"
 
 
 class EmployeeState(BaseModel):
@@ -95,8 +102,17 @@ class EmployeeState(BaseModel):
     held_key: str | None = None  # protected-account hold already alerted for this action
     # The leave whose account Okta could not suspend (LOCKED_OUT, RECOVERY...), once alerted.
     unsuspended_alert_key: str | None = None
+    # The deprovisioning action whose failure security was already told about.
+    deprovision_alerted: str | None = None
+    # Steps that could not finish (401/403 from BambooHR, ...) by key; the lifecycle goes on
+    # with what it holds and looks again at `retry_at` and on every new hint.
+    blocked: dict[str, FailedStep] = Field(default_factory=dict)
     terminated_at: datetime | None = None
     needs_refresh: bool = False
+    # Work accepted but not yet done, carried across continue-as-new so none of it is lost:
+    # a snapshot not yet planned, decisions not yet written to the audit store.
+    replan: bool = False
+    audit_queue: list[RecordAuditEventInput] = Field(default_factory=list)
     dry_run_planned: int = 0
     history: list[ActionRecord] = Field(default_factory=list)
 
@@ -147,6 +163,7 @@ class StatusView(BaseModel):
     cancelled: dict[str, str]
     last_actions: list[ActionRecord]
     department: str | None = None
+    blocked: dict[str, FailedStep] = Field(default_factory=dict)
     busy: bool = False  # working right now (not parked on a timer or waiting for a signal)
     mode_note: str | None = None
     extra: dict[str, Any] = Field(default_factory=dict)

@@ -42,3 +42,16 @@ NOTIFY_TIMEOUT = timedelta(seconds=60)
 
 # While a non-retryable deprovisioning error waits for a human fix, look again this often.
 DEPROVISION_RECHECK = timedelta(minutes=15)
+# Once people have been told, a deprovisioning that keeps failing on transient errors (an
+# Okta outage) goes on in rounds of about an hour of retries (activity retries add nothing to
+# history); between rounds the workflow re-reads HR and obeys pause and cancel.
+DEPROVISION_ROUND = RetryPolicy(
+    initial_interval=timedelta(minutes=1),
+    backoff_coefficient=2.0,
+    maximum_interval=MAX_BACKOFF,
+    maximum_attempts=10,
+)
+
+# While BambooHR refuses to answer (a rotated key: 401/403) or the audit store refuses a
+# record, look again this often (and on every new hint or ops command).
+BLOCKED_RECHECK = timedelta(minutes=15)

@@ -59,6 +59,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.employee import options
     from workflows.employee.models import (
+        BLOCKED_AUDIT,
+        BLOCKED_HR_READ,
         HISTORY_KEEP,
         WORKFLOW_NAME,
         ActionRecord,
@@ -104,6 +106,7 @@ QUIET_DRIFT_PATCH = "no-access-notice-for-drift-repair"
 PATCH_PROFILE_ON_LEAVE = "profile-on-leave"
 PATCH_CONVERGE_NEW_PLAN = "converge-every-new-plan"
 PATCH_ALERT_UNSUSPENDED_LEAVE = "alert-when-leave-cannot-suspend"
+PATCH_DEPROVISION_RECHECK = "deprovision-recheck-in-main-loop"
 
 # Okta suspends only ACTIVE users. In the other activated statuses the person can still get
 # in (finish activation, reset a password, wait out a lock), so a leave that cannot suspend
@@ -137,14 +140,15 @@ class EmployeeLifecycle:
         self.s: EmployeeState = input.state or EmployeeState(employee_id=input.employee_id)
         # Wake-up flags set by handlers; the main loop acts on them.
         self._wake = False
-        self._replan = self.s.plan is None and self.s.snapshot is not None
+        if self.s.plan is None and self.s.snapshot is not None:
+            self.s.replan = True
         self._converge_due = True
         self._retry_requested = False
         self._sa_last: dict[str, Any] = {}
         self._busy = True  # False only while parked waiting for time or a signal
-        self._audit_queue: list[RecordAuditEventInput] = []
         self._changed_okta = False  # this convergence changed the account's existence/status
         self._hr_moved = True  # HR news since the last convergence (the first one: yes)
+        self._converging_hr_news = True  # _hr_moved as it was when this convergence began
 
     # ---------------------------------------------------------------------------------------
     # The story
@@ -179,13 +183,17 @@ class EmployeeLifecycle:
         """Newest snapshot in hand, plan up to date."""
         if self.s.needs_refresh or self.s.snapshot is None:
             await self._refresh()
-        if self._replan and self.s.snapshot is not None:
-            self._replan = False
+        if self.s.replan and self.s.snapshot is not None:
+            self.s.replan = False
             await self._plan()
 
     async def _sleep_until_something_happens(self) -> None:
         now = workflow.now()
         deadline = self._next_wakeup(now)
+        recheck = self._next_recheck()
+        only_recheck = recheck is not None and (deadline is None or recheck < deadline)
+        if only_recheck:
+            deadline = recheck
         self._busy = False
         try:
             if deadline is None:
@@ -197,12 +205,18 @@ class EmployeeLifecycle:
                     timeout_summary=self._next_summary(),
                 )
         except TimeoutError:
-            self._converge_due = True  # a dated action (or retention end) came due
+            if only_recheck:
+                return  # the main loop reads or records again; Okta needs nothing new
+            self._converge_due = True  # a dated action, a recheck (or retention end) came due
+            failed = self.s.failed_step
+            if failed is not None and failed.step == "deactivate" and failed.retry_at is not None:
+                # A deprovisioning recheck reads HR again first: it may have been withdrawn.
+                self.s.needs_refresh = True
             if self.s.review is not None and self.s.review.code in _DATA_REVIEWS:
                 # A data problem must not hold a termination: at its instant the plan is
                 # made again, and a terminated employee's data problems do not block it.
                 self.s.review = None
-                self._replan = True
+                self.s.replan = True
         finally:
             self._busy = True
 
@@ -210,15 +224,24 @@ class EmployeeLifecycle:
     # Reading HR and planning
     # ---------------------------------------------------------------------------------------
     async def _refresh(self) -> None:
-        result: FetchEmployeeResult = await workflow.execute_activity(
-            Activity.FETCH_EMPLOYEE,
-            FetchEmployeeInput(employee_id=self.s.employee_id),
-            result_type=FetchEmployeeResult,
-            start_to_close_timeout=options.START_TO_CLOSE,
-            heartbeat_timeout=options.HEARTBEAT,
-            retry_policy=options.UNLIMITED,
-            summary=f"read employee {self.s.employee_id} from BambooHR",
-        )
+        try:
+            result: FetchEmployeeResult = await workflow.execute_activity(
+                Activity.FETCH_EMPLOYEE,
+                FetchEmployeeInput(employee_id=self.s.employee_id),
+                result_type=FetchEmployeeResult,
+                start_to_close_timeout=options.START_TO_CLOSE,
+                heartbeat_timeout=options.HEARTBEAT,
+                retry_policy=options.UNLIMITED,
+                summary=f"read employee {self.s.employee_id} from BambooHR",
+            )
+        except ActivityError as err:
+            # A rotated or revoked key (401/403), a request BambooHR refuses (400): retries
+            # cannot fix it, but the lifecycle must not end. It keeps its timers, pause and
+            # cancellations, acts on the HR data it holds, and reads again later.
+            self.s.needs_refresh = True
+            await self._block(BLOCKED_HR_READ, err)
+            return
+        await self._unblock(BLOCKED_HR_READ)
         self.s.needs_refresh = False
         if result.not_found:
             await self._enter_review(
@@ -252,7 +275,7 @@ class EmployeeLifecycle:
         self._hr_moved = True
         if self.s.review is not None and self.s.review.code in _DATA_REVIEWS:
             self.s.review = None  # re-evaluated by the plan and the next convergence
-        self._replan = True
+        self.s.replan = True
         self._converge_due = True
         return True
 
@@ -292,8 +315,17 @@ class EmployeeLifecycle:
         now = workflow.now()
         action = plan.current_action(now, self.s.skipped, self.s.forced)
         desired = action.account if action else plan.baseline
-        self.s.failed_step = None
+        failed = self.s.failed_step
+        if failed is not None and (
+            failed.step != "deactivate" or desired.status is not AccountStatus.DEPROVISIONED
+        ):
+            # A failing deactivation stays visible through its rounds until it succeeds or
+            # the plan no longer wants it (HR withdrew it, ops cancelled it).
+            self.s.failed_step = None
         self._changed_okta = False
+        # Cleared now, not at the end: HR news that arrives while this convergence runs
+        # belongs to the next one (and its manager notice must not be lost).
+        self._converging_hr_news, self._hr_moved = self._hr_moved, False
 
         if self.s.okta_user_id is None and not await self._find_or_create(desired, action):
             return
@@ -308,7 +340,6 @@ class EmployeeLifecycle:
             done = await self._provision(user_id, desired, action, plan)
         if done:
             await self._announce(action)
-        self._hr_moved = False
 
     async def _find_or_create(self, desired: DesiredAccount, action: DatedAction | None) -> bool:
         """Give the workflow its Okta account; False when there is nothing (yet) to act on."""
@@ -395,6 +426,8 @@ class EmployeeLifecycle:
             self._log("leave access re-granted", "done", ", ".join(self.s.leave_removed_groups))
             self.s.leave_removed_groups = []
         self.s.applied_groups = sorted(desired.groups)
+        # A rehired account's retention clock starts again at its next termination.
+        self.s.terminated_at = None
         # An account staged before its start moved later stays staged meanwhile.
         self.s.state = (
             LifecycleState.STAGED
@@ -426,7 +459,7 @@ class EmployeeLifecycle:
     async def _deprovision(
         self, user_id: str, desired: DesiredAccount, action: DatedAction | None, plan: LifecyclePlan
     ) -> bool:
-        status = await self._deactivate_until_done(user_id, action, plan)
+        status = await self._deactivate(user_id, action, plan)
         if status is None:
             return False
         if status.operations or not self.s.terminated_at:
@@ -516,50 +549,85 @@ class EmployeeLifecycle:
             self._log(f"status {target.value} not applicable", "noop", result.not_applicable)
         return result
 
-    async def _deactivate_until_done(
+    async def _deactivate(
         self, user_id: str, action: DatedAction | None, plan: LifecyclePlan
     ) -> SetOktaStatusResult | None:
-        """Deprovisioning never gives up; after N failed attempts people are told."""
+        """One round of deactivation: up to N attempts, then people are told (once per action)
+        and the main loop looks again later. Deprovisioning never gives up, but each look
+        starts from the top: HR may have withdrawn it, ops may have paused or cancelled it,
+        and the run may continue as new in between."""
         alert_after = self.input.deprovision_alert_after or plan.deprovision_alert_after
-        alerted = False
+        key = action.key if action else "status"
+        try:
+            result = await self._set_status(
+                user_id,
+                TargetStatus.DEPROVISIONED,
+                action,
+                plan,
+                # The first round ends after N attempts, when people must hear of it.
+                retry=options.DEPROVISION_ROUND
+                if self.s.deprovision_alerted == key
+                else options.bounded(alert_after),
+            )
+            self.s.failed_step = None
+            return result
+        except ActivityError as err:
+            now = workflow.now()
+            non_retryable = _is_non_retryable(err)
+            previous = self.s.failed_step
+            self.s.failed_step = FailedStep(
+                step="deactivate",
+                error=_error_text(err),
+                at=previous.at if previous and previous.step == "deactivate" else now,
+                attempts=(previous.attempts if previous and previous.step == "deactivate" else 0)
+                + (1 if non_retryable else alert_after),
+                # A human must fix a refusal (permissions, a policy): look again later or on
+                # `retry`. After a round of transient failures, go straight on.
+                retry_at=now + options.DEPROVISION_RECHECK if non_retryable else now,
+            )
+            if self.s.deprovision_alerted != key:
+                self.s.deprovision_alerted = key
+                self._log("deactivation failing", "failed", _error_text(err))
+                await self._notify(
+                    NotificationEvent.DEPROVISION_FAILING,
+                    ["security", "it"],
+                    {"attempts": alert_after, "error": _error_text(err), "action": key},
+                )
+            if workflow.patched(PATCH_DEPROVISION_RECHECK):
+                return None
+            # Histories from before the patch waited in place.
+            return await self._deactivate_in_place(user_id, action, plan, err, alert_after)
+
+    async def _deactivate_in_place(
+        self,
+        user_id: str,
+        action: DatedAction | None,
+        plan: LifecyclePlan,
+        err: ActivityError,
+        alert_after: int,
+    ) -> SetOktaStatusResult | None:
+        """The pre-patch loop, kept only so that running histories replay."""
         while True:
+            if _is_non_retryable(err):
+                self._retry_requested = False
+                with contextlib.suppress(TimeoutError):
+                    await workflow.wait_condition(
+                        lambda: self._retry_requested,
+                        timeout=options.DEPROVISION_RECHECK,
+                        timeout_summary="deprovisioning re-check",
+                    )
             try:
                 return await self._set_status(
-                    user_id,
-                    TargetStatus.DEPROVISIONED,
-                    action,
-                    plan,
-                    retry=options.UNLIMITED if alerted else options.bounded(alert_after),
+                    user_id, TargetStatus.DEPROVISIONED, action, plan, retry=options.UNLIMITED
                 )
-            except ActivityError as err:
+            except ActivityError as again:
+                err = again
                 self.s.failed_step = FailedStep(
                     step="deactivate",
                     error=_error_text(err),
                     at=workflow.now(),
                     attempts=alert_after,
                 )
-                if not alerted:
-                    alerted = True
-                    self._log("deactivation failing", "failed", _error_text(err))
-                    await self._notify(
-                        NotificationEvent.DEPROVISION_FAILING,
-                        ["security", "it"],
-                        {
-                            "attempts": alert_after,
-                            "error": _error_text(err),
-                            "action": action.key if action else None,
-                        },
-                    )
-                if _is_non_retryable(err):
-                    # A human must fix something (permissions, a policy); look again later or
-                    # as soon as ops say `retry`.
-                    self._retry_requested = False
-                    with contextlib.suppress(TimeoutError):
-                        await workflow.wait_condition(
-                            lambda: self._retry_requested,
-                            timeout=options.DEPROVISION_RECHECK,
-                            timeout_summary="deprovisioning re-check",
-                        )
 
     async def _alert_not_suspended(
         self, status: SetOktaStatusResult, action: DatedAction | None
@@ -592,8 +660,9 @@ class EmployeeLifecycle:
         await self._enter_review(
             ReviewReason(
                 code=ReviewCode.PROTECTED_ACCOUNT,
-                message=f"{key} held: {reason}. Cancel the action or lift the protection, "
-                "then resolve.",
+                message=f"{key} held: {reason}. Either cancel it (`lifecycle ops cancel "
+                f"{self.s.employee_id} --key {key} --reason ...`: the account stays as it is) "
+                f"or lift the protection and `lifecycle ops resolve {self.s.employee_id}`.",
             ),
             notify=False,
         )
@@ -633,7 +702,7 @@ class EmployeeLifecycle:
         newly_applied = action is not None and action.key != self.s.applied_key
         if newly_applied and action is not None and action.kind is not ActionKind.TRANSFER:
             return
-        if not self._hr_moved and action is not None and action.key == self.s.applied_key:
+        if not self._converging_hr_news and action is not None and action.key == self.s.applied_key:
             # Nothing changed in HR: this convergence only set right what was changed by
             # hand in Okta (drift repair). That is not news for the manager.
             if workflow.patched(QUIET_DRIFT_PATCH):
@@ -684,7 +753,7 @@ class EmployeeLifecycle:
     def _queue_audit(self, action: str, detail: dict[str, Any]) -> None:
         """Decisions that write nothing to Okta (reviews, ops commands) belong in the audit
         trail too; handlers cannot run activities, so the main loop records them."""
-        self._audit_queue.append(
+        self.s.audit_queue.append(
             RecordAuditEventInput(
                 employee_id=self.s.employee_id, action=action, result="info", detail=detail
             )
@@ -692,20 +761,58 @@ class EmployeeLifecycle:
 
     async def _flush_audit(self) -> None:
         # Added after lifecycles were already running: older histories have no such step.
-        if not self._audit_queue or not workflow.patched(AUDIT_DECISIONS_PATCH):
-            self._audit_queue.clear()
+        queue = self.s.audit_queue
+        if not queue or not workflow.patched(AUDIT_DECISIONS_PATCH):
+            queue.clear()
             return
-        while self._audit_queue:
-            event = self._audit_queue.pop(0)
-            await workflow.execute_activity(
-                Activity.RECORD_AUDIT_EVENT,
-                event,
-                result_type=RecordAuditEventResult,
-                start_to_close_timeout=options.START_TO_CLOSE,
-                heartbeat_timeout=options.HEARTBEAT,
-                retry_policy=options.UNLIMITED,
-                summary=f"audit {event.action}",
+        while queue:
+            # Removed only once written: a record the store refuses waits for the next look.
+            try:
+                await workflow.execute_activity(
+                    Activity.RECORD_AUDIT_EVENT,
+                    queue[0],
+                    result_type=RecordAuditEventResult,
+                    start_to_close_timeout=options.START_TO_CLOSE,
+                    heartbeat_timeout=options.HEARTBEAT,
+                    retry_policy=options.UNLIMITED,
+                    summary=f"audit {queue[0].action}",
+                )
+            except ActivityError as err:
+                await self._block(BLOCKED_AUDIT, err)
+                return
+            queue.pop(0)
+        await self._unblock(BLOCKED_AUDIT)
+
+    async def _block(self, step: str, err: ActivityError) -> None:
+        """A read or record that retries cannot finish: visible in `status`, alerted once
+        per episode, looked at again after BLOCKED_RECHECK and on every hint or ops command."""
+        now = workflow.now()
+        previous = self.s.blocked.get(step)
+        self.s.blocked[step] = FailedStep(
+            step=step,
+            error=_error_text(err),
+            at=previous.at if previous else now,
+            attempts=(previous.attempts if previous else 0) + 1,
+            retry_at=now + options.BLOCKED_RECHECK,
+        )
+        if previous is None:
+            self._log(f"{step} failing", "failed", _error_text(err))
+            await self._notify(
+                NotificationEvent.SYNC_FAILING,
+                ["it", "security"],
+                {
+                    "step": step,
+                    "error": _error_text(err),
+                    "note": "the lifecycle keeps its dates, pause and cancellations and acts "
+                    "on what it holds; it tries again every "
+                    f"{int(options.BLOCKED_RECHECK.total_seconds() // 60)} minutes, on every "
+                    "new HR change and on `lifecycle ops retry`",
+                },
             )
+
+    async def _unblock(self, step: str) -> None:
+        if self.s.blocked.pop(step, None) is not None:
+            self._log(f"{step} working again", "done")
 
     async def _enter_review(self, reason: ReviewReason, notify: bool = True) -> None:
         self.s.review = reason
@@ -786,21 +893,39 @@ class EmployeeLifecycle:
             "fast_forward", self._check_fast_forward, self._do_fast_forward, input
         )
 
+    def _cancellable(self) -> list[DatedAction]:
+        """Future actions, and first the action in force now if it could not be carried out
+        (held for a protected account, or a deprovisioning that keeps failing)."""
+        stuck: list[DatedAction] = []
+        plan = self.s.plan
+        if plan is not None:
+            current = plan.current_action(workflow.now(), self.s.skipped, self.s.forced)
+            held = self.s.review is not None and self.s.review.code is ReviewCode.PROTECTED_ACCOUNT
+            failing = self.s.failed_step is not None
+            if current is not None and current.key != self.s.applied_key and (held or failing):
+                stuck.append(current)
+        return stuck + self._pending()
+
     def _check_cancel(self, input: CancelInput | None) -> None:
         if input is None or not input.reason.strip():
             raise _Rejected("cancel needs a reason")
-        pending = self._pending()
-        if not pending:
+        cancellable = self._cancellable()
+        if not cancellable:
             raise _Rejected("nothing pending to cancel")
-        if input.key is not None and input.key not in {a.key for a in pending}:
-            raise _Rejected(
-                f"no pending action {input.key!r}; pending: {', '.join(a.key for a in pending)}"
-            )
+        if input.key is not None and input.key not in {a.key for a in cancellable}:
+            keys = ", ".join(a.key for a in cancellable)
+            raise _Rejected(f"no pending action {input.key!r}; pending: {keys}")
 
     def _do_cancel(self, input: CancelInput | None) -> OpsResult:
         assert input is not None
-        key = input.key or self._pending()[0].key
+        key = input.key or self._cancellable()[0].key
         self.s.skipped[key] = input.reason
+        if key == self.s.held_key and self.s.review is not None:
+            if self.s.review.code is ReviewCode.PROTECTED_ACCOUNT:
+                self.s.review = None  # the held action is gone: nothing left to review
+                self.s.review_notified = None
+        if self.s.failed_step is not None:
+            self.s.failed_step = None  # whatever failed was for the action in force
         self._log(f"cancel {key}", "info", input.reason)
         self._queue_audit("ops.cancel", {"action": key, "reason": input.reason})
         self._kick()
@@ -819,7 +944,7 @@ class EmployeeLifecycle:
         self._signal_as_update("cancel", self._check_cancel, self._do_cancel, input)
 
     def _check_retry(self, _: Any) -> None:
-        failed = self.s.failed_step is not None
+        failed = self.s.failed_step is not None or bool(self.s.blocked)
         rejected = self.s.review is not None and self.s.review.code is ReviewCode.OKTA_REJECTED
         if not (failed or rejected):
             raise _Rejected("no failed step to retry")
@@ -827,6 +952,8 @@ class EmployeeLifecycle:
     def _do_retry(self, _: Any) -> OpsResult:
         if self.s.review is not None and self.s.review.code is ReviewCode.OKTA_REJECTED:
             self.s.review = None
+        if BLOCKED_HR_READ in self.s.blocked:
+            self.s.needs_refresh = True
         self._retry_requested = True
         self._log("retry requested", "info")
         self._queue_audit("ops.retry", {})
@@ -953,6 +1080,7 @@ class EmployeeLifecycle:
             cancelled=dict(self.s.skipped),
             last_actions=self.s.history[-20:],
             department=self.s.snapshot.department if self.s.snapshot else None,
+            blocked=dict(self.s.blocked),
             busy=self._busy or self._wake,
         )
 
@@ -985,6 +1113,9 @@ class EmployeeLifecycle:
             and self._next_action() is None
             and not self._wake
             and self.s.review is None
+            # Nothing accepted may be left undone: records still to write, reads failing.
+            and not self.s.audit_queue
+            and not self.s.blocked
         )
 
     def _next_wakeup(self, now: datetime) -> datetime | None:
@@ -997,10 +1128,18 @@ class EmployeeLifecycle:
                 nxt = next((a for a in self._pending() if a.kind in _DEPROVISIONING), None)
             if nxt is not None:
                 candidates.append(nxt.at)
+            failed = self.s.failed_step
+            if self.s.review is None and failed is not None and failed.retry_at is not None:
+                candidates.append(failed.retry_at)
         end = self._retention_end()
         if end is not None:
             candidates.append(end)
         return min(candidates) if candidates else None
+
+    def _next_recheck(self) -> datetime | None:
+        """When a blocked read or record is tried again. Even while paused or in review:
+        these write nothing to Okta, and a review may be waiting for exactly that read."""
+        return min((b.retry_at for b in self.s.blocked.values() if b.retry_at), default=None)
 
     def _next_summary(self) -> str:
         nxt = self._next_action()
@@ -1066,6 +1205,10 @@ class EmployeeLifecycle:
             details += f" — next: {nxt.key} at {nxt.at.isoformat()}"
         if self.s.paused:
             details += " — paused"
+        for blocked in self.s.blocked.values():
+            details += f" — {blocked.step} failing since {blocked.at.isoformat()}: {blocked.error}"
+        if self.s.failed_step is not None:
+            details += f" — {self.s.failed_step.step} failing: {self.s.failed_step.error}"
         workflow.set_current_details(details)
 
 

@@ -148,7 +148,7 @@ async def test_pause_holds_okta_changes_until_resume(cli: Cli, ops_stack: Lifecy
     refused(await cli("ops", "fast-forward", employee), "the lifecycle is paused: resume it first")
 
     # A transfer arrives while paused: the workflow takes it in, Okta is left alone.
-    stack.hr.store.change_job(employee, await stack.today(), department="Sales")
+    stack.hr.store.change_job(employee, await stack.today() - timedelta(days=1), department="Sales")
     await stack.notify(employee)
     status = await stack.wait_for(
         employee, lambda s: s.department == "Sales" and s.paused, what="transfer read while paused"

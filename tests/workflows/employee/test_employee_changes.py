@@ -26,6 +26,7 @@ async def test_department_change_adds_and_removes_exactly_the_mapped_groups(
     }
     stack.add_to_group(user["id"], UNMANAGED_GROUP)  # granted by hand in Okta
 
+    changed_at = await stack.now()
     stack.hr.store.change_job(
         employee,
         await stack.today(),
@@ -34,11 +35,7 @@ async def test_department_change_adds_and_removes_exactly_the_mapped_groups(
         job_title="Account Executive",
     )
     await stack.notify(employee)
-    await stack.wait_for(
-        employee,
-        lambda s: any("groups synced" in a.action for a in s.last_actions[-3:]),
-        what="groups re-derived",
-    )
+    await stack.wait_for_action(employee, "managed groups synced", since=changed_at)
     after = stack.group_names(user["id"])
     assert after == {
         "All Employees",
