@@ -91,6 +91,14 @@ async def dev_server_env() -> AsyncIterator[WorkflowEnvironment]:
     )
     try:
         yield env
+        # No employee lifecycle of the whole session may have ended FAILED.
+        failed = [
+            w.id
+            async for w in env.client.list_workflows(
+                'WorkflowType="EmployeeLifecycle" AND ExecutionStatus="Failed"'
+            )
+        ]
+        assert not failed, f"employee workflows ended FAILED: {failed}"
     finally:
         await env.shutdown()
 

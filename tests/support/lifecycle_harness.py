@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
@@ -229,6 +230,24 @@ class LifecycleStack:
             )
         )
 
+    async def assert_no_lifecycle_ended_badly(self) -> None:
+        """No employee workflow of this test may end FAILED (or be terminated or time out):
+        an outside system's refusal is a visible hold, never the end of a lifecycle."""
+        bad = {
+            WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED,
+            WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED,
+            WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
+        }
+        ended = {}
+        for employee in self.employees:
+            try:
+                info = (await self._describe(employee)).workflow_execution_info
+            except RPCError:
+                continue  # never started
+            if info.status in bad:
+                ended[employee] = WorkflowExecutionStatus.Name(info.status)
+        assert not ended, f"employee workflows ended badly: {ended}"
+
     async def run_id(self, employee_id: str) -> str:
         answer = await self._describe(employee_id)
         return str(answer.workflow_execution_info.execution.run_id)
@@ -352,6 +371,7 @@ async def lifecycle_stack(
             overrides["okta"] = build_okta_client(settings, **okta_client_options)
         async with running_worker(env.client, settings, **overrides):
             yield stack
+            await stack.assert_no_lifecycle_ended_badly()
             record_to = os.environ.get("LIFECYCLE_RECORD_HISTORIES")
             if record_to and history_label:
                 await stack.record_history(Path(record_to), history_label)

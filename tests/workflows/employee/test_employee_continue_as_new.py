@@ -7,10 +7,19 @@ import asyncio
 import time
 from datetime import timedelta
 
-from lifecycle_harness import LifecycleStack
+from lifecycle_harness import LifecycleStack, poll_until
 
 from activities.signals import signal_employee
-from workflows.employee.models import EmployeeInput, HrChanged, LifecycleState, workflow_id_for
+from integrations.bamboohr import build_bamboohr_client
+from lifecycle.models import HrSnapshot
+from lifecycle.policy import required_fields
+from workflows.employee.models import (
+    EmployeeInput,
+    HrChanged,
+    LifecycleState,
+    PauseInput,
+    workflow_id_for,
+)
 from workflows.employee.workflow import EmployeeLifecycle
 
 
@@ -63,3 +72,86 @@ async def test_continue_as_new_carries_the_state(stack: LifecycleStack) -> None:
     await stack.advance(status.next_action.at - await stack.now() + timedelta(minutes=1))  # type: ignore[union-attr]
     await stack.wait_state(employee, LifecycleState.TERMINATED)
     assert stack.okta_user_for(employee)["status"] == "DEPROVISIONED"  # type: ignore[index]
+
+
+async def started_with_a_small_budget(stack: LifecycleStack) -> tuple[str, str]:
+    """An employee whose lifecycle continues as new after nearly every event."""
+    employee = stack.hire(hire_date=await stack.today() - timedelta(days=30))
+    await stack.client.start_workflow(
+        EmployeeLifecycle.run,
+        EmployeeInput(employee_id=employee, max_history_events=30),
+        id=workflow_id_for(employee),
+        task_queue=stack.settings.temporal_task_queue,
+    )
+    await stack.notify(employee)
+    await poll_until(lambda: stack.okta_user_for(employee) is not None)
+    user = stack.okta_user_for(employee)
+    assert user is not None
+    await poll_until(lambda: stack.audit.count(employee_id=employee, action="okta.user.activate"))
+    return employee, str(user["id"])
+
+
+async def snapshot_now(stack: LifecycleStack, employee: str) -> HrSnapshot:
+    client = build_bamboohr_client(stack.settings)
+    try:
+        stack.hr.clock.advance(2)  # BambooHR's lastChanged has whole seconds
+        return await client.fetch_snapshot(
+            employee, required_fields(stack.policy), fetched_at=await stack.now()
+        )
+    finally:
+        await client.aclose()
+
+
+async def converging(stack: LifecycleStack, employee: str) -> None:
+    """Until the workflow is inside a convergence (an Okta activity in flight). Observed
+    through describe, not queries: a query that lands while a run closes can lock the
+    time-skipping server's clock."""
+    async def okta_write_in_flight() -> bool:
+        pending = await stack.pending_activities(employee)
+        return any(p.activity_type.name in _CONVERGENCE for p in pending)
+
+    await poll_until(okta_write_in_flight, timeout=30)
+
+
+_CONVERGENCE = {"update_okta_profile", "sync_managed_groups"}
+
+
+async def test_a_snapshot_taken_in_just_before_continue_as_new_is_still_planned(
+    stack: LifecycleStack,
+) -> None:
+    employee, user_id = await started_with_a_small_budget(stack)
+    stack.set_okta_faults(latency_ms=300)  # widen the convergence the next snapshot lands in
+    stack.hr.store.change_job(employee, await stack.today() - timedelta(days=1), department="Sales")
+    await stack.handle(employee).signal(
+        "hr_changed",
+        HrChanged(employee_id=employee, snapshot=await snapshot_now(stack, employee)),
+    )
+    await converging(stack, employee)
+    # While that convergence runs (and right before the run continues as new), HR
+    # terminates the employee with immediate effect; the snapshot arrives in full.
+    stack.hr.store.terminate(employee, await stack.today(), termination_type="Involuntary")
+    termination = await snapshot_now(stack, employee)
+    await stack.handle(employee).signal(
+        "hr_changed", HrChanged(employee_id=employee, snapshot=termination)
+    )
+    await poll_until(
+        lambda: stack.okta_user(user_id)["status"] == "DEPROVISIONED",  # type: ignore[index]
+        timeout=60,
+    )
+
+
+async def test_an_ops_command_just_before_continue_as_new_reaches_the_audit_store(
+    stack: LifecycleStack,
+) -> None:
+    employee, _ = await started_with_a_small_budget(stack)
+    stack.set_okta_faults(latency_ms=300)
+    stack.hr.store.change_job(employee, await stack.today() - timedelta(days=1), department="Sales")
+    await stack.handle(employee).signal(
+        "hr_changed",
+        HrChanged(employee_id=employee, snapshot=await snapshot_now(stack, employee)),
+    )
+    await converging(stack, employee)
+    await stack.handle(employee).signal("pause", PauseInput(reason="legal hold: HR-9"))
+    await poll_until(lambda: stack.audit.count(employee_id=employee, action="ops.pause") == 1)
+    paused = stack.audit.query(employee_id=employee, action="ops.pause")
+    assert paused[0].detail["reason"] == "legal hold: HR-9"
