@@ -19,6 +19,7 @@ import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +34,12 @@ SIM_WEBHOOK_KEY = "sim-webhook-signing-key"
 class Mode(StrEnum):
     DRY_RUN = "dry-run"
     APPLY = "apply"
+
+
+_WEBHOOK_KEY_REQUIRED = (
+    "BAMBOOHR_WEBHOOK_KEY: required to verify webhook signatures "
+    "(the privateKey BambooHR returned when the webhook was created)"
+)
 
 
 class SettingsError(Exception):
@@ -244,15 +251,8 @@ class Settings(BaseSettings):
                 problems.append(
                     "BAMBOOHR_API_KEY: required when BAMBOOHR_SUBDOMAIN or BAMBOOHR_BASE_URL is set"
                 )
-        if (
-            "webhook" in needs
-            and self.bamboohr_webhook_key is None
-            and not (self.bamboohr_is_simulated)
-        ):
-            problems.append(
-                "BAMBOOHR_WEBHOOK_KEY: required to verify webhook signatures "
-                "(the privateKey BambooHR returned when the webhook was created)"
-            )
+        if "webhook" in needs and self.bamboohr_webhook_key is None and not self.bamboohr_is_local:
+            problems.append(_WEBHOOK_KEY_REQUIRED)
         if "audit" in needs and not self.lifecycle_audit_url.startswith(
             ("sqlite:///", "postgresql://", "postgres://")
         ):
@@ -311,10 +311,23 @@ class Settings(BaseSettings):
             return self.bamboohr_api_key
         return SecretStr(SIM_BAMBOOHR_KEY)
 
+    @property
+    def bamboohr_is_local(self) -> bool:
+        """The embedded simulator, or a simulator on this machine (tests, `lifecycle dev`)."""
+        url = self.bamboohr_url
+        return self.bamboohr_is_simulated or (
+            url is not None and urlsplit(url).hostname in {"127.0.0.1", "localhost", "::1"}
+        )
+
     def webhook_key(self) -> SecretStr:
+        """The signing key webhooks are checked with. The simulator's well-known key is a
+        fallback only for a local simulator: against a real BambooHR it would let anyone who
+        has read this repository forge terminations."""
         if self.bamboohr_webhook_key is not None:
             return self.bamboohr_webhook_key
-        return SecretStr(SIM_WEBHOOK_KEY)
+        if self.bamboohr_is_local:
+            return SecretStr(SIM_WEBHOOK_KEY)
+        raise SettingsError([_WEBHOOK_KEY_REQUIRED])
 
     def secret_values(self) -> list[str]:
         """Every configured secret value; tests scan output for them."""

@@ -264,6 +264,14 @@ async def _status(client: Any, args: argparse.Namespace) -> int:
         ("paused", f"yes: {view.pause_reason}" if view.pause_reason else view.paused),
         ("needs review", review),
         ("failed step", failed),
+        (
+            "blocked",
+            "; ".join(
+                f"{b.step} since {cell(b.at)}: {b.error} (next try {cell(b.retry_at)})"
+                for b in view.blocked.values()
+            )
+            or None,
+        ),
         ("next action", f"{nxt.key} at {cell(nxt.at)}" if nxt else None),
         ("working now", view.busy),
     ]

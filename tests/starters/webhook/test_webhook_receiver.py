@@ -15,11 +15,12 @@ from typing import Any
 import httpx
 import pytest
 from lifecycle_harness import LifecycleStack, lifecycle_stack
+from pydantic import SecretStr
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from integrations.bamboohr.webhooks import sign
-from lifecycle.settings import SIM_WEBHOOK_KEY
+from lifecycle.settings import SIM_WEBHOOK_KEY, Settings, SettingsError
 from simulators.common.server import free_port, start_in_loop
 from starters.devserver import test_server_path as temporal_test_server
 from starters.webhook.app import PATH, create_webhook_app
@@ -259,3 +260,17 @@ async def test_health_endpoint(receiver: Receiver) -> None:
         answer = await http.get(receiver.url + "/health")
     assert answer.status_code == 200
     assert answer.json()["status"] == "ok"
+
+
+def test_against_a_real_bamboohr_the_receiver_refuses_to_start_without_its_key() -> None:
+    """The simulator's key is public (it is in this repository): against a real BambooHR it
+    would let anyone forge a termination, so there is no fallback there."""
+    real = Settings(  # type: ignore[call-arg]
+        _env_file=None, bamboohr_subdomain="acme", bamboohr_api_key=SecretStr("k")
+    )
+    with pytest.raises(SettingsError) as refused:
+        create_webhook_app(real, client=None)  # type: ignore[arg-type]
+    assert "BAMBOOHR_WEBHOOK_KEY: required" in str(refused.value)
+    assert SIM_WEBHOOK_KEY not in str(refused.value)
+    local = Settings(_env_file=None, bamboohr_base_url="http://127.0.0.1:9")  # type: ignore[call-arg]
+    assert local.webhook_key().get_secret_value() == SIM_WEBHOOK_KEY

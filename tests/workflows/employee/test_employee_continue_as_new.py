@@ -106,6 +106,7 @@ async def converging(stack: LifecycleStack, employee: str) -> None:
     """Until the workflow is inside a convergence (an Okta activity in flight). Observed
     through describe, not queries: a query that lands while a run closes can lock the
     time-skipping server's clock."""
+
     async def okta_write_in_flight() -> bool:
         pending = await stack.pending_activities(employee)
         return any(p.activity_type.name in _CONVERGENCE for p in pending)
