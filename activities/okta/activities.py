@@ -54,6 +54,7 @@ from integrations.okta.errors import (
 from integrations.okta.expressions import profile_eq
 from integrations.okta.models import (
     DEPROVISIONED,
+    OKTA_GROUP,
     OktaGroup,
     OktaUser,
     SchemaAttribute,
@@ -428,13 +429,16 @@ class OktaActivities:
                     input.employee_id,
                     name,
                 )
-        current = await self.client.user_groups(input.user_id)
+        # Only OKTA_GROUPs can be managed memberships: an APP_GROUP imported from AD or
+        # Google that shares a managed group's name is another group, not a membership.
+        listed = await self.client.user_groups(input.user_id)
+        current = [g for g in listed if g.type == OKTA_GROUP]
         for group in current:
             self.groups.remember(group)
         member = {g.name.lower(): g for g in current}
 
         result = SyncManagedGroupsResult()
-        after = {g.name.lower(): g.name for g in current}
+        after = {g.name.lower(): g.name for g in listed}
         for key, name in sorted(desired.items()):
             if key in member:
                 await wlog.recover({"okta.group.add"}, member[key].name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from integrations.okta.client import OktaClient
-from integrations.okta.models import OktaGroup
+from integrations.okta.models import OKTA_GROUP, OktaGroup
 
 
 class GroupCache:
@@ -36,8 +36,9 @@ class GroupCache:
             return group
 
     def remember(self, group: OktaGroup) -> None:
-        """Learn a group seen elsewhere (e.g. in a user's group listing)."""
-        if group.name:
+        """Learn a group seen elsewhere (e.g. in a user's group listing). Only OKTA_GROUPs:
+        a same-named APP_GROUP must never stand in for a managed group."""
+        if group.name and group.type == OKTA_GROUP:
             self._groups[group.name.lower()] = group
 
     def forget(self, name: str) -> None:

@@ -35,6 +35,7 @@ from integrations.okta.errors import (
 from integrations.okta.expressions import eq
 from integrations.okta.governor import RateLimitGovernor
 from integrations.okta.models import (
+    OKTA_GROUP,
     ActivationToken,
     OktaGroup,
     OktaUser,
@@ -325,7 +326,12 @@ class OktaClient:
 
     async def find_group(self, name: str) -> OktaGroup | None:
         """The group called `name` (names are unique regardless of case in Okta)."""
-        found = [g async for g in self.list_groups(search=eq("profile.name", name))]
+        # Managed groups are OKTA_GROUPs; an imported APP_GROUP may carry the same name.
+        found = [
+            g
+            async for g in self.list_groups(search=eq("profile.name", name))
+            if g.type == OKTA_GROUP
+        ]
         exact = [g for g in found if g.name == name]
         folded = [g for g in found if g.name.lower() == name.lower()]
         for candidates in (exact, folded):
