@@ -262,11 +262,17 @@ async def test_health_endpoint(receiver: Receiver) -> None:
     assert answer.json()["status"] == "ok"
 
 
-def test_against_a_real_bamboohr_the_receiver_refuses_to_start_without_its_key() -> None:
+def test_against_a_real_bamboohr_the_receiver_refuses_to_start_without_its_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The simulator's key is public (it is in this repository): against a real BambooHR it
     would let anyone forge a termination, so there is no fallback there."""
+    monkeypatch.delenv("BAMBOOHR_WEBHOOK_KEY", raising=False)  # other tests may load a .env
     real = Settings(  # type: ignore[call-arg]
-        _env_file=None, bamboohr_subdomain="acme", bamboohr_api_key=SecretStr("k")
+        _env_file=None,
+        bamboohr_subdomain="acme",
+        bamboohr_api_key=SecretStr("k"),
+        bamboohr_webhook_key=None,
     )
     with pytest.raises(SettingsError) as refused:
         create_webhook_app(real, client=None)  # type: ignore[arg-type]
