@@ -267,9 +267,11 @@ def test_against_a_real_bamboohr_the_receiver_refuses_to_start_without_its_key(
 ) -> None:
     """The simulator's key is public (it is in this repository): against a real BambooHR it
     would let anyone forge a termination, so there is no fallback there."""
-    monkeypatch.delenv("BAMBOOHR_WEBHOOK_KEY", raising=False)  # other tests may load a .env
+    for name in ("BAMBOOHR_WEBHOOK_KEY", "BAMBOOHR_BASE_URL"):  # other tests may leave them
+        monkeypatch.delenv(name, raising=False)
     real = Settings(  # type: ignore[call-arg]
         _env_file=None,
+        bamboohr_base_url=None,
         bamboohr_subdomain="acme",
         bamboohr_api_key=SecretStr("k"),
         bamboohr_webhook_key=None,
