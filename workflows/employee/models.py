@@ -74,6 +74,26 @@ class FailedStep(BaseModel):
     attempts: int = 1
     retry_at: datetime | None = None  # when the workflow looks again by itself
 
+    @classmethod
+    def next_in_episode(
+        cls,
+        previous: FailedStep | None,
+        step: str,
+        error: str,
+        now: datetime,
+        retry_at: datetime | None,
+        attempts: int = 1,
+    ) -> FailedStep:
+        """One more failure of `step`: an episode keeps the time it began and counts on."""
+        same = previous is not None and previous.step == step
+        return cls(
+            step=step,
+            error=error,
+            at=previous.at if same and previous else now,
+            attempts=(previous.attempts if same and previous else 0) + attempts,
+            retry_at=retry_at,
+        )
+
 
 # Keys of `EmployeeState.blocked`: the reads and records that retries could not finish.
 BLOCKED_HR_READ = "read BambooHR"

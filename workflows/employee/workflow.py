@@ -225,14 +225,11 @@ class EmployeeLifecycle:
     # ---------------------------------------------------------------------------------------
     async def _refresh(self) -> None:
         try:
-            result: FetchEmployeeResult = await workflow.execute_activity(
+            result: FetchEmployeeResult = await self._run(
                 Activity.FETCH_EMPLOYEE,
                 FetchEmployeeInput(employee_id=self.s.employee_id),
-                result_type=FetchEmployeeResult,
-                start_to_close_timeout=options.START_TO_CLOSE,
-                heartbeat_timeout=options.HEARTBEAT,
-                retry_policy=options.UNLIMITED,
-                summary=f"read employee {self.s.employee_id} from BambooHR",
+                FetchEmployeeResult,
+                f"read employee {self.s.employee_id} from BambooHR",
             )
         except ActivityError as err:
             # A rotated or revoked key (401/403), a request BambooHR refuses (400): retries
@@ -241,7 +238,7 @@ class EmployeeLifecycle:
             self.s.needs_refresh = True
             await self._block(BLOCKED_HR_READ, err)
             return
-        await self._unblock(BLOCKED_HR_READ)
+        self._unblock(BLOCKED_HR_READ)
         self.s.needs_refresh = False
         if result.not_found:
             await self._enter_review(
@@ -282,14 +279,11 @@ class EmployeeLifecycle:
     async def _plan(self) -> None:
         assert self.s.snapshot is not None
         try:
-            result: PlanLifecycleResult = await workflow.execute_activity(
+            result: PlanLifecycleResult = await self._run(
                 Activity.PLAN_LIFECYCLE,
                 PlanLifecycleInput(snapshot=self.s.snapshot),
-                result_type=PlanLifecycleResult,
-                start_to_close_timeout=options.START_TO_CLOSE,
-                heartbeat_timeout=options.HEARTBEAT,
-                retry_policy=options.UNLIMITED,
-                summary="apply the policy",
+                PlanLifecycleResult,
+                "apply the policy",
             )
         except ActivityError as err:
             await self._enter_review(
@@ -574,16 +568,15 @@ class EmployeeLifecycle:
         except ActivityError as err:
             now = workflow.now()
             non_retryable = _is_non_retryable(err)
-            previous = self.s.failed_step
-            self.s.failed_step = FailedStep(
-                step="deactivate",
-                error=_error_text(err),
-                at=previous.at if previous and previous.step == "deactivate" else now,
-                attempts=(previous.attempts if previous and previous.step == "deactivate" else 0)
-                + (1 if non_retryable else alert_after),
+            self.s.failed_step = FailedStep.next_in_episode(
+                self.s.failed_step,
+                "deactivate",
+                _error_text(err),
+                now,
                 # A human must fix a refusal (permissions, a policy): look again later or on
                 # `retry`. After a round of transient failures, go straight on.
                 retry_at=now + options.DEPROVISION_RECHECK if non_retryable else now,
+                attempts=1 if non_retryable else alert_after,
             )
             if self.s.deprovision_alerted != key:
                 self.s.deprovision_alerted = key
@@ -768,32 +761,25 @@ class EmployeeLifecycle:
         while queue:
             # Removed only once written: a record the store refuses waits for the next look.
             try:
-                await workflow.execute_activity(
+                await self._run(
                     Activity.RECORD_AUDIT_EVENT,
                     queue[0],
-                    result_type=RecordAuditEventResult,
-                    start_to_close_timeout=options.START_TO_CLOSE,
-                    heartbeat_timeout=options.HEARTBEAT,
-                    retry_policy=options.UNLIMITED,
-                    summary=f"audit {queue[0].action}",
+                    RecordAuditEventResult,
+                    f"audit {queue[0].action}",
                 )
             except ActivityError as err:
                 await self._block(BLOCKED_AUDIT, err)
                 return
             queue.pop(0)
-        await self._unblock(BLOCKED_AUDIT)
+        self._unblock(BLOCKED_AUDIT)
 
     async def _block(self, step: str, err: ActivityError) -> None:
         """A read or record that retries cannot finish: visible in `status`, alerted once
         per episode, looked at again after BLOCKED_RECHECK and on every hint or ops command."""
         now = workflow.now()
         previous = self.s.blocked.get(step)
-        self.s.blocked[step] = FailedStep(
-            step=step,
-            error=_error_text(err),
-            at=previous.at if previous else now,
-            attempts=(previous.attempts if previous else 0) + 1,
-            retry_at=now + options.BLOCKED_RECHECK,
+        self.s.blocked[step] = FailedStep.next_in_episode(
+            previous, step, _error_text(err), now, retry_at=now + options.BLOCKED_RECHECK
         )
         if previous is None:
             self._log(f"{step} failing", "failed", _error_text(err))
@@ -810,7 +796,7 @@ class EmployeeLifecycle:
                 },
             )
 
-    async def _unblock(self, step: str) -> None:
+    def _unblock(self, step: str) -> None:
         if self.s.blocked.pop(step, None) is not None:
             self._log(f"{step} working again", "done")
 
@@ -1151,20 +1137,27 @@ class EmployeeLifecycle:
         )
         del self.s.history[:-HISTORY_KEEP]
 
+    async def _run(
+        self, name: str, arg: Any, result_type: type, summary: str, retry: Any = None
+    ) -> Any:
+        """Every activity but notifications, with the one set of timeouts and retries
+        (options.py); an error retries cannot fix reaches the caller as ActivityError."""
+        return await workflow.execute_activity(
+            name,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=options.START_TO_CLOSE,
+            heartbeat_timeout=options.HEARTBEAT,
+            retry_policy=retry or options.UNLIMITED,
+            summary=summary,
+        )
+
     async def _activity(
         self, name: str, arg: Any, result_type: type, summary: str, retry: Any = None
     ) -> Any:
-        """Run a write/read activity; non-retryable rejections move the employee to review."""
+        """Run an Okta activity; non-retryable rejections move the employee to review."""
         try:
-            return await workflow.execute_activity(
-                name,
-                arg,
-                result_type=result_type,
-                start_to_close_timeout=options.START_TO_CLOSE,
-                heartbeat_timeout=options.HEARTBEAT,
-                retry_policy=retry or options.UNLIMITED,
-                summary=summary,
-            )
+            return await self._run(name, arg, result_type, summary, retry)
         except ActivityError as err:
             if retry is not None:
                 raise  # the caller runs its own failure policy (deprovisioning)

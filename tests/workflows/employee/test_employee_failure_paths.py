@@ -6,6 +6,7 @@ second termination after a rehire. None of them may end the lifecycle or lose an
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from lifecycle_harness import PROTECTED_GROUP, LifecycleStack, poll_until
 from lifecycle_people import onboarded
@@ -157,15 +158,22 @@ async def test_a_refused_deactivation_deactivates_once_permissions_are_fixed(
     assert deactivations(stack, employee) == 1
 
 
-async def test_a_protected_hold_is_cleared_by_cancel_and_later_changes_flow(
-    stack: LifecycleStack,
-) -> None:
+async def protected_hold(stack: LifecycleStack) -> tuple[str, dict[str, Any], StatusView]:
+    """A protected account whose immediate termination was held for review."""
     employee, user = await onboarded(stack)
     stack.add_to_group(user["id"], PROTECTED_GROUP)
     stack.hr.store.terminate(employee, await stack.today(), termination_type="Involuntary")
     await stack.notify(employee)
     status = await stack.wait_state(employee, LifecycleState.NEEDS_REVIEW)
     assert status.review is not None and status.review.code == "PROTECTED_ACCOUNT"
+    return employee, user, status
+
+
+async def test_a_protected_hold_is_cleared_by_cancel_and_later_changes_flow(
+    stack: LifecycleStack,
+) -> None:
+    employee, user, status = await protected_hold(stack)
+    assert status.review is not None
     assert f"lifecycle ops cancel {employee}" in status.review.message
     key = status.review.message.split(" held")[0]
 
@@ -188,12 +196,7 @@ async def test_a_protected_hold_is_cleared_by_cancel_and_later_changes_flow(
 async def test_a_protected_hold_is_cleared_by_lifting_the_protection_and_resolve(
     stack: LifecycleStack,
 ) -> None:
-    employee, user = await onboarded(stack)
-    stack.add_to_group(user["id"], PROTECTED_GROUP)
-    stack.hr.store.terminate(employee, await stack.today(), termination_type="Involuntary")
-    await stack.notify(employee)
-    await stack.wait_state(employee, LifecycleState.NEEDS_REVIEW)
-
+    employee, user, _ = await protected_hold(stack)
     group = stack.okta.store.find_group(PROTECTED_GROUP)
     assert group is not None
     stack.okta.store.remove_member(group["id"], user["id"])
