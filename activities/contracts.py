@@ -28,6 +28,7 @@ class Activity:
     UPDATE_OKTA_PROFILE = "update_okta_profile"
     SET_OKTA_STATUS = "set_okta_status"
     REVOKE_OKTA_SESSIONS = "revoke_okta_sessions"
+    SEND_OKTA_ACTIVATION = "send_okta_activation"
     SYNC_MANAGED_GROUPS = "sync_managed_groups"
     ENSURE_OKTA_SCHEMA = "ensure_okta_schema"
     # BambooHR
@@ -147,6 +148,10 @@ class SetOktaStatusInput(_Io):
     # Protected accounts are never suspended or deactivated by automation.
     protected: bool = False
     protected_groups: list[str] = Field(default_factory=list)
+    # A rehire: activate the DEPROVISIONED account without the e-mail (its profile, and so
+    # its e-mail address, is still the old one until it is active); the workflow sends the
+    # activation once the profile is current (`send_okta_activation`).
+    activation_email_after_profile: bool = False
 
 
 class SetOktaStatusResult(_Io):
@@ -156,6 +161,18 @@ class SetOktaStatusResult(_Io):
     held: bool = False  # protected account: nothing done
     held_reason: str | None = None
     not_applicable: str | None = None  # e.g. suspend of an account the user never activated
+    planned: list[PlannedRequest] = Field(default_factory=list)
+    # Reactivated from DEPROVISIONED without the e-mail: send it once the profile is current.
+    activation_email_due: bool = False
+
+
+class SendOktaActivationInput(_Io):
+    employee_id: str
+    user_id: str
+
+
+class SendOktaActivationResult(_Io):
+    sent: bool  # False: the account no longer waits for activation (nothing to send)
     planned: list[PlannedRequest] = Field(default_factory=list)
 
 

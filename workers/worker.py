@@ -94,6 +94,7 @@ async def build_resources(settings: Settings, client: Client, **overrides: Any) 
         okta_acts.update_okta_profile,
         okta_acts.set_okta_status,
         okta_acts.revoke_okta_sessions,
+        okta_acts.send_okta_activation,
         okta_acts.sync_managed_groups,
         okta_acts.ensure_okta_schema,
         hr_acts.fetch_employee,

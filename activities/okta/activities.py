@@ -26,6 +26,8 @@ from activities.contracts import (
     PlannedRequest,
     RevokeOktaSessionsInput,
     RevokeOktaSessionsResult,
+    SendOktaActivationInput,
+    SendOktaActivationResult,
     SetOktaStatusInput,
     SetOktaStatusResult,
     SyncManagedGroupsInput,
@@ -55,6 +57,7 @@ from integrations.okta.expressions import profile_eq
 from integrations.okta.models import (
     DEPROVISIONED,
     OKTA_GROUP,
+    PROVISIONED,
     OktaGroup,
     OktaUser,
     SchemaAttribute,
@@ -318,17 +321,23 @@ class OktaActivities:
                 prior = recovered.before if recovered else None
                 status_before = prior.get("status") if isinstance(prior, dict) else None
                 before = status_before if isinstance(status_before, str) else current
-                return SetOktaStatusResult(before=before, after=current, operations=done)
+                return SetOktaStatusResult(
+                    before=before,
+                    after=current,
+                    operations=done,
+                    activation_email_due=_email_later(input, before, done),
+                )
             if decision.operation is None:
                 return SetOktaStatusResult(
                     before=current, after=current, not_applicable=decision.not_applicable
                 )
             operation = decision.operation
             action = f"okta.user.{operation}"
+            email_now = input.send_activation_email and not _email_later(
+                input, current, [operation]
+            )
             params = (
-                {"sendEmail": "true" if input.send_activation_email else "false"}
-                if operation == "activate"
-                else {}
+                {"sendEmail": "true" if email_now else "false"} if operation == "activate" else {}
             )
             request = PlannedRequest(
                 method="POST",
@@ -349,7 +358,7 @@ class OktaActivities:
                     action,
                     user.id,
                     request,
-                    partial(self._lifecycle, operation, user.id, input),
+                    partial(self._lifecycle, operation, user.id, email_now),
                     before={"status": current},
                     after={"status": decision.expected},
                     detail=detail,
@@ -360,26 +369,29 @@ class OktaActivities:
                 # already deprovisioned user answered 404): read again and decide again.
                 last_error = error
                 continue
+            email_later = _email_later(input, current, [operation])
             if not sent:
                 return SetOktaStatusResult(
                     before=current,
                     after=decision.expected or current,
                     operations=[operation],
                     planned=wlog.planned,
+                    activation_email_due=email_later,
                 )
             after = await self.client.get_user(user.id)
             return SetOktaStatusResult(
                 before=current,
                 after=after.effective_status if after else (decision.expected or current),
                 operations=[operation],
+                activation_email_due=email_later,
             )
         assert last_error is not None
         raise last_error
 
-    async def _lifecycle(self, operation: str, user_id: str, input: SetOktaStatusInput) -> None:
+    async def _lifecycle(self, operation: str, user_id: str, send_email: bool) -> None:
         if operation == "activate":
             # With sendEmail=false Okta answers the activation link: deliberately dropped.
-            await self.client.activate(user_id, send_email=input.send_activation_email)
+            await self.client.activate(user_id, send_email=send_email)
         elif operation == "unsuspend":
             await self.client.unsuspend(user_id)
         elif operation == "suspend":
@@ -388,6 +400,33 @@ class OktaActivities:
             await self.client.deactivate(user_id)
         else:  # pragma: no cover - decide() returns only the four above
             raise ValueError(operation)
+
+    @activity.defn(name=Activity.SEND_OKTA_ACTIVATION)
+    async def send_okta_activation(
+        self, input: SendOktaActivationInput
+    ) -> SendOktaActivationResult:
+        """The activation e-mail of a rehired account, sent to the address its profile holds
+        now (Okta's reactivate, valid while the account waits for activation)."""
+        with self._errors():
+            wlog = self._log(input.employee_id)
+            if await wlog.recover({"okta.user.reactivate"}, input.user_id):
+                return SendOktaActivationResult(sent=True)  # an earlier attempt sent it
+            user = await self._require(input.user_id)
+            if user.effective_status != PROVISIONED:
+                return SendOktaActivationResult(sent=False)  # already activated meanwhile
+            request = PlannedRequest(
+                method="POST",
+                path=_path(f"/api/v1/users/{user.id}/lifecycle/reactivate", sendEmail="true"),
+            )
+            sent, _ = await wlog.write(
+                "okta.user.reactivate",
+                user.id,
+                request,
+                lambda: self.client.reactivate(user.id, send_email=True),
+                before={"status": PROVISIONED},
+                after={"status": PROVISIONED},
+            )
+            return SendOktaActivationResult(sent=sent, planned=wlog.planned)
 
     # --- sessions ---------------------------------------------------------------------------
     @activity.defn(name=Activity.REVOKE_OKTA_SESSIONS)
@@ -544,3 +583,13 @@ class OktaActivities:
                 present=present,
                 planned=wlog.planned,
             )
+
+
+def _email_later(input: SetOktaStatusInput, before: str, operations: list[str]) -> bool:
+    """A rehire's activation e-mail waits for the profile (see SetOktaStatusInput)."""
+    return (
+        input.activation_email_after_profile
+        and input.send_activation_email
+        and before == DEPROVISIONED
+        and "activate" in operations
+    )

@@ -37,6 +37,8 @@ with workflow.unsafe.imports_passed_through():
         RecordAuditEventResult,
         RevokeOktaSessionsInput,
         RevokeOktaSessionsResult,
+        SendOktaActivationInput,
+        SendOktaActivationResult,
         SetOktaStatusInput,
         SetOktaStatusResult,
         SyncManagedGroupsInput,
@@ -107,6 +109,7 @@ PATCH_PROFILE_ON_LEAVE = "profile-on-leave"
 PATCH_CONVERGE_NEW_PLAN = "converge-every-new-plan"
 PATCH_ALERT_UNSUSPENDED_LEAVE = "alert-when-leave-cannot-suspend"
 PATCH_DEPROVISION_RECHECK = "deprovision-recheck-in-main-loop"
+PATCH_REHIRE_EMAIL_AFTER_PROFILE = "rehire-activation-email-after-profile"
 
 # Okta suspends only ACTIVE users. In the other activated statuses the person can still get
 # in (finish activation, reset a password, wait out a lock), so a leave that cannot suspend
@@ -415,6 +418,17 @@ class EmployeeLifecycle:
             if profile is not None and profile.skipped_reason and status.operations:
                 # A rehired account could not take profile changes while deprovisioned.
                 await self._update_profile(user_id, desired)
+            if status.activation_email_due:
+                # Only now does the profile hold the rehire's new address: the old mailbox
+                # may have been reassigned or forwarded.
+                mail: SendOktaActivationResult = await self._activity(
+                    Activity.SEND_OKTA_ACTIVATION,
+                    SendOktaActivationInput(employee_id=self.s.employee_id, user_id=user_id),
+                    SendOktaActivationResult,
+                    "send the activation e-mail",
+                )
+                if mail.sent:
+                    self._log("activation e-mail sent", "planned" if mail.planned else "done")
         await self._tell_manager(desired, action, groups, profile)
         if desired.status is AccountStatus.ACTIVE and self.s.leave_removed_groups:
             self._log("leave access re-granted", "done", ", ".join(self.s.leave_removed_groups))
@@ -526,6 +540,8 @@ class EmployeeLifecycle:
                 reason=action.key if action else "",
                 protected=plan.protected,
                 protected_groups=plan.protected_groups,
+                activation_email_after_profile=target is TargetStatus.ACTIVE
+                and workflow.patched(PATCH_REHIRE_EMAIL_AFTER_PROFILE),
             ),
             SetOktaStatusResult,
             f"set Okta status {target.value}",

@@ -227,3 +227,34 @@ async def test_a_second_termination_after_rehire_keeps_its_own_retention(
     await stack.settle(employee)
     assert await running(stack, employee)
     assert stack.okta_user(user["id"])["status"] == "DEPROVISIONED"  # type: ignore[index]
+
+
+async def test_a_rehire_gets_its_activation_email_at_the_new_address_only(
+    stack: LifecycleStack,
+) -> None:
+    # Hired, never finished activating (no password yet): a reactivation waits for
+    # activation again, and Okta mails the link.
+    employee = stack.hire(hire_date=await stack.today() - timedelta(days=30))
+    await stack.notify(employee)
+    await stack.wait_state(employee, LifecycleState.ACTIVE)
+    user = stack.okta_user_for(employee)
+    assert user is not None and user["status"] == "PROVISIONED"
+    old_address = user["profile"]["email"]
+    stack.hr.store.terminate(employee, await stack.today(), termination_type="Involuntary")
+    await stack.notify(employee)
+    await stack.wait_state(employee, LifecycleState.TERMINATED)
+    await stack.advance(timedelta(days=10))
+
+    # Rehired with a new work e-mail; the old mailbox may now belong to someone else.
+    new_address = f"rehired.{employee}@acme.example"
+    stack.hr.store.update_fields(employee, {"workEmail": new_address})
+    stack.hr.store.rehire(employee, await stack.today() - timedelta(days=1))
+    sent_before = len(stack.okta.store.outbox())
+    await stack.notify(employee)
+    await stack.wait_state(employee, LifecycleState.ACTIVE)
+
+    mails = [m for m in stack.okta.store.outbox()[sent_before:] if m["userId"] == user["id"]]
+    assert [m["to"] for m in mails] == [new_address]
+    assert old_address != new_address
+    account = stack.okta_user(user["id"])
+    assert account is not None and account["profile"]["email"] == new_address
