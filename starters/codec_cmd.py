@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import sys
 from datetime import UTC, datetime
 
@@ -19,7 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--host",
         default="127.0.0.1",
-        help="interface to bind (default 127.0.0.1; 0.0.0.0 in a container behind the UI)",
+        help="interface to bind (default 127.0.0.1; 0.0.0.0 in a container behind the UI, "
+        "which requires LIFECYCLE_CODEC_TOKEN)",
     )
     parser.add_argument("--port", type=int, help="override LIFECYCLE_CODEC_PORT")
     parser.set_defaults(handler=run)
@@ -39,12 +41,29 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings().require("codec")
     configure_logging(settings)
+    if not is_loopback(args.host) and settings.lifecycle_codec_token is None:
+        # Decoded payloads are employee PII: anything that can reach a non-loopback
+        # interface must prove it may read them.
+        print(
+            f"error: LIFECYCLE_CODEC_TOKEN: required when the codec server binds {args.host} "
+            "(anything but loopback); generate one with `python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'`",
+            file=sys.stderr,
+        )
+        return 2
     app = create_codec_app(settings)
     port = args.port or settings.lifecycle_codec_port
     check_port_free(args.host, port, "the codec server")
     # log_config=None: uvicorn's lines go through our (JSON, redacting) handler too.
     uvicorn.Server(uvicorn_config(app, args.host, port, log_level="info", log_config=None)).run()
     return 0
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
 
 
 def new_key_entry(args: argparse.Namespace) -> int:

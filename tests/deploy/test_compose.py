@@ -180,7 +180,7 @@ def test_every_interpolated_variable_has_a_default_or_is_documented(
             continue
         assert variable in documented, f"${{{variable}}} is required but not in .env.example"
     required = {v for v, op, _ in _VAR.findall(text) if op in (":?", "?")}
-    assert {"POSTGRES_PASSWORD", "LIFECYCLE_ENCRYPTION_KEYS"} <= required
+    assert {"POSTGRES_PASSWORD", "LIFECYCLE_ENCRYPTION_KEYS", "LIFECYCLE_CODEC_TOKEN"} <= required
 
 
 def test_search_attribute_script_registers_what_the_workflows_upsert(

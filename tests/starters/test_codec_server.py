@@ -324,3 +324,31 @@ async def first_employee_input(port: str) -> Payload:
             return started.input.payloads[0]
         await asyncio.sleep(0.5)
     raise AssertionError("no employee workflow started by the first reconciliation")
+
+
+def test_bound_beyond_loopback_the_codec_server_refuses_to_start_without_a_token(
+    tmp_path: Path,
+) -> None:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("LIFECYCLE_", "OKTA_", "BAMBOO"))
+    }
+    env["LIFECYCLE_ENCRYPTION_KEYS"] = f"k1:{new_key()}"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from starters.cli import main; sys.exit(main())",
+            "codec-server",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "1",
+        ],
+        cwd=tmp_path,  # no .env here
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "LIFECYCLE_CODEC_TOKEN: required when the codec server binds 0.0.0.0" in done.stderr
