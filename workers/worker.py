@@ -12,9 +12,10 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from temporalio.client import Client
@@ -35,6 +36,22 @@ class WorkerResources:
 
     activities: list[Callable[..., Any]]
     closers: list[Callable[[], Any]] = field(default_factory=list)
+    # Start-up checks: each returns a sentence per configuration problem it found.
+    checks: list[Callable[[], Awaitable[list[str]]]] = field(default_factory=list)
+
+    async def report_problems(self) -> list[str]:
+        """Run the checks; a problem is logged as an error with its fix, and the worker goes
+        on (terminations must not wait for a group to be fixed). An unreachable service is
+        not a problem here: the activities retry."""
+        problems: list[str] = []
+        for check in self.checks:
+            try:
+                problems += await check()
+            except Exception as exc:
+                log.warning("start-up check skipped: %s", type(exc).__name__)
+        for problem in problems:
+            log.error("configuration problem: %s", problem, extra={"action": "startup"})
+        return problems
 
     async def aclose(self) -> None:
         for close in reversed(self.closers):
@@ -126,7 +143,11 @@ async def build_resources(settings: Settings, client: Client, **overrides: Any) 
         mode=settings.effective_mode,
     ).all()
     closers: list[Callable[[], Any]] = [okta.aclose, bamboohr.aclose, audit.close]
-    return WorkerResources(activities=activities, closers=closers)
+    return WorkerResources(
+        activities=activities,
+        closers=closers,
+        checks=[partial(okta_acts.groups.check, policy.managed_groups)],
+    )
 
 
 def build_worker(
@@ -181,6 +202,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         )
     await ensure_search_attributes(client)
     resources = await build_resources(settings, client)
+    await resources.report_problems()
     worker = build_worker(client, settings, resources)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()

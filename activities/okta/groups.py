@@ -35,6 +35,33 @@ class GroupCache:
                     self._groups[key] = group
             return group
 
+    async def check(self, names: list[str]) -> list[str]:
+        """Start-up check of the policy's managed groups, one search each (the answers warm
+        the cache). Returns a sentence per name that cannot be managed as configured."""
+        problems: list[str] = []
+        for name in names:
+            self.lookups += 1
+            found = await self._client.groups_named(name)
+            owned = [g for g in found if g.type == OKTA_GROUP]
+            if len(owned) == 1:
+                self._groups[name.lower()] = owned[0]
+            elif len(owned) > 1:
+                ids = ", ".join(g.id for g in owned)
+                problems.append(
+                    f"managed group {name!r} is ambiguous: {len(owned)} Okta groups ({ids}); "
+                    "rename all but one"
+                )
+            elif found:
+                kinds = ", ".join(sorted({g.type for g in found}))
+                problems.append(
+                    f"managed group {name!r} exists only as {kinds} (imported; its memberships "
+                    "cannot be managed): create an OKTA_GROUP of that name or remove it from "
+                    "the policy"
+                )
+            else:
+                problems.append(f"managed group {name!r} does not exist in Okta: create it")
+        return problems
+
     def remember(self, group: OktaGroup) -> None:
         """Learn a group seen elsewhere (e.g. in a user's group listing). Only OKTA_GROUPs:
         a same-named APP_GROUP must never stand in for a managed group."""

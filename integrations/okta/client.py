@@ -324,20 +324,20 @@ class OktaClient:
         async for item in self._paged("/api/v1/groups", params or None):
             yield OktaGroup.from_api(item)
 
-    async def find_group(self, name: str) -> OktaGroup | None:
-        """The group called `name` (names are unique regardless of case in Okta)."""
-        # Managed groups are OKTA_GROUPs; an imported APP_GROUP may carry the same name.
+    async def groups_named(self, name: str) -> list[OktaGroup]:
+        """Every group called `name`, any type, case-insensitively (exact spelling first)."""
         found = [
             g
             async for g in self.list_groups(search=eq("profile.name", name))
-            if g.type == OKTA_GROUP
+            if g.name.lower() == name.lower()
         ]
-        exact = [g for g in found if g.name == name]
-        folded = [g for g in found if g.name.lower() == name.lower()]
-        for candidates in (exact, folded):
-            if candidates:
-                return candidates[0]
-        return None
+        return sorted(found, key=lambda g: g.name != name)
+
+    async def find_group(self, name: str) -> OktaGroup | None:
+        """The OKTA_GROUP called `name` (unique regardless of case in Okta). Managed groups
+        are OKTA_GROUPs; an imported APP_GROUP may carry the same name and is not it."""
+        owned = [g for g in await self.groups_named(name) if g.type == OKTA_GROUP]
+        return owned[0] if owned else None
 
     async def group_members(
         self, group_id: str, limit: int = MAX_GROUP_MEMBERS_PAGE

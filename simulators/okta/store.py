@@ -505,7 +505,8 @@ class OktaStore:
             "type": type,
             "profile": profile,
         }
-        self._group_by_name[name.lower()] = group_id
+        if type != "APP_GROUP":
+            self._group_by_name[name.lower()] = group_id
         self._members[group_id] = {}
         return group_id
 
@@ -519,7 +520,9 @@ class OktaStore:
         if len(name) > 255:
             raise validation_failed("name", "name: The field cannot be longer than 255 characters")
         with self._lock:
-            if name.lower() in self._group_by_name:
+            # Okta keeps names unique among the groups it owns; an APP_GROUP (imported from
+            # AD, Google...) may carry the same name as an OKTA_GROUP.
+            if type != "APP_GROUP" and name.lower() in self._group_by_name:
                 raise validation_failed(
                     "name",
                     "name: An object with this field already exists in the current organization",
@@ -541,7 +544,8 @@ class OktaStore:
             return copy.deepcopy(group)
 
     def find_group(self, name: str) -> dict[str, Any] | None:
-        """By exact name, else case-insensitively (group names are unique regardless of case)."""
+        """The OKTA_GROUP (or built-in group) of that name, case-insensitively: those names are
+        unique regardless of case; APP_GROUPs may share them and are not found here."""
         with self._lock:
             group_id = self._group_by_name.get(name.lower())
             return copy.deepcopy(self._groups[group_id]) if group_id else None
@@ -772,7 +776,8 @@ class OktaStore:
             self._members = {}
             for group in sorted(state["groups"], key=lambda g: g["id"]):
                 self._groups[group["id"]] = group
-                self._group_by_name[group["profile"]["name"].lower()] = group["id"]
+                if group["type"] != "APP_GROUP":
+                    self._group_by_name[group["profile"]["name"].lower()] = group["id"]
                 self._members[group["id"]] = {}
             self._everyone_id = state["everyoneGroupId"]
             for user in sorted(state["users"], key=lambda u: u["id"]):

@@ -187,3 +187,23 @@ async def test_a_stale_cached_group_is_looked_up_again(
 
     assert result.added == ["Engineering"] and result.missing_groups == []
     assert real["id"] in sim.store.user_group_ids(user["id"])
+
+
+async def test_start_up_check_names_each_managed_group_that_cannot_be_managed(
+    okta: OktaActivities, sim: OktaSimulator
+) -> None:
+    sim.store.create_group("Engineering")
+    sim.store.create_group("Sales")
+    sim.store.create_group("Sales", type="APP_GROUP")  # imported, same name: fine
+    sim.store.create_group("Contractors", type="APP_GROUP")  # imported only
+    problems = await okta.groups.check(["Engineering", "Sales", "Contractors", "Interns"])
+    assert problems == [
+        "managed group 'Contractors' exists only as APP_GROUP (imported; its memberships cannot "
+        "be managed): create an OKTA_GROUP of that name or remove it from the policy",
+        "managed group 'Interns' does not exist in Okta: create it",
+    ]
+    # The answers warm the cache: the OKTA_GROUP is what later syncs use, without a search.
+    lookups = okta.groups.lookups
+    sales = await okta.groups.resolve("Sales")
+    assert sales is not None and sales.type == "OKTA_GROUP"
+    assert okta.groups.lookups == lookups

@@ -258,3 +258,18 @@ async def test_a_rehire_gets_its_activation_email_at_the_new_address_only(
     assert old_address != new_address
     account = stack.okta_user(user["id"])
     assert account is not None and account["profile"]["email"] == new_address
+
+
+async def test_an_imported_app_group_named_like_a_managed_group_does_not_stand_in_for_it(
+    stack: LifecycleStack,
+) -> None:
+    imported = stack.okta.store.create_group("Salesforce Users", type="APP_GROUP")
+    employee, user = await onboarded(stack)
+    stack.okta.store.add_member(imported["id"], user["id"])  # synced from AD, not by us
+
+    since = await stack.now()
+    stack.hr.store.change_job(employee, await stack.today() - timedelta(days=1), department="Sales")
+    await stack.notify(employee)
+    await stack.wait_for_action(employee, "managed groups synced", since)
+    assert "Salesforce Users" in stack.group_names(user["id"])  # the OKTA_GROUP itself
+    assert imported["id"] in stack.okta.store.user_group_ids(user["id"])  # left alone
