@@ -27,6 +27,7 @@ from lifecycle.policy.review import (
     choose,
     department_reasons,
     identity_reasons,
+    location_reasons,
     status_reasons,
 )
 from lifecycle.policy.timeline import Step, Timeline, build_timeline
@@ -147,6 +148,10 @@ class _Builder:
                 if today is None or row.date > today
             ]
             reasons += department_reasons(config, departments)
+            locations = [current.get("location")] + [
+                row.location for row in self.timeline.job_rows if today is None or row.date > today
+            ]
+            reasons += location_reasons(config, locations)
 
         login = self._current_login(actions, current)
         protected = any(

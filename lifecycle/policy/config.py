@@ -163,6 +163,9 @@ class TimeConfig(_Section):
     zones_by_location: dict[str, Zone] = Field(default_factory=dict)
     weekend: list[Weekday] = Field(default_factory=lambda: [5, 6])
     holidays: list[date] = Field(default_factory=list)
+    # A BambooHR location missing from zones_by_location: "review" (IT is told; the default
+    # zone is used meanwhile, which west of it cuts access hours early) or "default_zone".
+    unmapped_location: Literal["review", "default_zone"] = "review"
 
     @cached_property
     def weekend_days(self) -> frozenset[int]:
@@ -428,6 +431,10 @@ class PolicyConfig(_Section):
         return None
 
     def zone_for_location(self, location: str | None) -> str:
+        return self.mapped_zone(location) or self.time.default_zone
+
+    def mapped_zone(self, location: str | None) -> str | None:
+        """The zone the table gives this location, None when it is not in the table."""
         table = self.time.zones_by_location
         if location:
             if location in table:
@@ -435,7 +442,7 @@ class PolicyConfig(_Section):
             for name, zone in table.items():
                 if same_text(name, location):
                     return zone
-        return self.time.default_zone
+        return None
 
 
 # --- loading -----------------------------------------------------------------------------

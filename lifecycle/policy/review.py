@@ -26,6 +26,7 @@ PRIORITY = (
     ReviewCode.NO_WORK_EMAIL,
     ReviewCode.INVALID_EMAIL,
     ReviewCode.UNKNOWN_DEPARTMENT,
+    ReviewCode.UNKNOWN_LOCATION,
 )
 
 _EMAIL = re.compile(
@@ -160,6 +161,24 @@ def department_reasons(config: PolicyConfig, departments: list[str | None]) -> l
                     message=f"department {shown} is not in known_departments; group "
                     "memberships would be wrong",
                     field="department",
+                )
+            ]
+    return []
+
+
+def location_reasons(config: PolicyConfig, locations: list[str | None]) -> list[ReviewReason]:
+    """A location the zone table does not know: dates would fall in the default zone."""
+    if config.time.unmapped_location != "review" or not config.time.zones_by_location:
+        return []
+    for location in locations:
+        if location and config.mapped_zone(location) is None:
+            return [
+                ReviewReason(
+                    code=ReviewCode.UNKNOWN_LOCATION,
+                    message=f"location {location!r} is not in time.zones_by_location: its "
+                    f"dates would use {config.time.default_zone}; add it to the policy "
+                    "(or fix the location in BambooHR)",
+                    field="location",
                 )
             ]
     return []

@@ -121,6 +121,7 @@ _DATA_REVIEWS = {
     ReviewCode.NO_WORK_EMAIL,
     ReviewCode.INVALID_EMAIL,
     ReviewCode.UNKNOWN_DEPARTMENT,
+    ReviewCode.UNKNOWN_LOCATION,
     ReviewCode.UNKNOWN_STATUS,
     ReviewCode.MISSING_DATE,
     ReviewCode.EMAIL_CONFLICT,

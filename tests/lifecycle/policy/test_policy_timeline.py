@@ -445,6 +445,25 @@ def test_plan_fields() -> None:
     assert unknown_place.time_zone == demo.time.default_zone
 
 
+def test_an_unmapped_location_goes_to_review_or_uses_the_default_zone_as_the_policy_says() -> None:
+    unknown_place = build_plan(snap(location="Atlantis"), demo)
+    assert unknown_place.review is not None
+    assert unknown_place.review.code == "UNKNOWN_LOCATION"
+    assert "'Atlantis'" in unknown_place.review.message
+    assert demo.time.default_zone in unknown_place.review.message
+    lenient = demo.model_copy(
+        update={"time": demo.time.model_copy(update={"unmapped_location": "default_zone"})}
+    )
+    assert build_plan(snap(location="Atlantis"), lenient).review is None
+    assert build_plan(snap(location="new york, ny"), demo).review is None  # any case
+    # A termination is never held by it: the account is still deactivated on time.
+    rows = [("2026-01-05", "Full-Time"), ("2026-03-01", "Terminated")]
+    seen = utc(2026, 3, 2, 12)
+    leaving = build_plan(snap(status_rows=rows, location="Atlantis", fetched_at=seen), demo)
+    assert leaving.review is None
+    assert leaving.desired_at(seen).status is AccountStatus.DEPROVISIONED
+
+
 def test_protected_login() -> None:
     plan = build_plan(snap(workEmail="CEO@acme.example", department="Executive"), demo)
     assert plan.protected is True
