@@ -29,10 +29,13 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from activities.contracts import Activity
 from activities.signals import signal_employee
 from integrations.audit import AuditStore, open_audit_store
+from integrations.bamboohr import build_bamboohr_client
 from integrations.okta import build_okta_client
-from lifecycle.policy import PolicyConfig, load_policy
+from lifecycle.models import HrSnapshot
+from lifecycle.policy import PolicyConfig, load_policy, required_fields
 from lifecycle.settings import SIM_BAMBOOHR_KEY, SIM_OKTA_TOKEN, Mode, Settings
 from simulators.bamboohr.app import BambooHRSimulator
 from simulators.common.server import ThreadedServer
@@ -45,6 +48,8 @@ POLICY_PATH = REPO / "config" / "policy.yaml"
 UNMANAGED_GROUP = "Okta Administrators"
 PROTECTED_GROUP = "IT Break Glass"
 
+
+_CONVERGENCE = {Activity.UPDATE_OKTA_PROFILE, Activity.SYNC_MANAGED_GROUPS}
 
 _ID_BLOCKS = itertools.count(int(time.time()) % 100_000 * 1000, 1000)
 
@@ -154,6 +159,29 @@ class LifecycleStack:
         target = directory / f"{label}.json"
         target.write_text(best[2])
         return target
+
+    async def snapshot_now(self, employee_id: str) -> HrSnapshot:
+        """The employee as BambooHR shows them now, read as the poller would (to deliver it
+        in full with the signal, at a moment the test chooses)."""
+        client = build_bamboohr_client(self.settings)
+        try:
+            self.hr.clock.advance(2)  # BambooHR's lastChanged has whole seconds
+            return await client.fetch_snapshot(
+                employee_id, required_fields(self.policy), fetched_at=await self.now()
+            )
+        finally:
+            await client.aclose()
+
+    async def converging(self, employee_id: str) -> None:
+        """Until the workflow is inside a convergence (an Okta write in flight). Observed
+        through describe, not queries: a query that lands while a run closes can lock the
+        time-skipping server's clock."""
+
+        async def okta_write_in_flight() -> bool:
+            pending = await self.pending_activities(employee_id)
+            return any(p.activity_type.name in _CONVERGENCE for p in pending)
+
+        await poll_until(okta_write_in_flight, timeout=30)
 
     async def notify(self, employee_id: str, **kwargs: Any) -> None:
         """What the poller or webhook does: a hint that makes the workflow re-read HR."""

@@ -8,7 +8,7 @@ from datetime import timedelta
 from lifecycle_harness import UNMANAGED_GROUP, LifecycleStack
 from lifecycle_people import onboarded
 
-from workflows.employee.models import LifecycleState
+from workflows.employee.models import HrChanged, LifecycleState
 
 
 async def test_department_change_adds_and_removes_exactly_the_mapped_groups(
@@ -161,3 +161,31 @@ async def test_drift_repair_restores_groups_without_telling_the_manager(
         what="group restored",
     )
     assert "access_changed" not in stack.inbox.events()  # HR changed nothing
+
+
+async def test_an_hr_change_that_lands_mid_convergence_still_tells_the_manager(
+    stack: LifecycleStack,
+) -> None:
+    manager, _ = await onboarded(stack, job_title="Engineering Manager")
+    employee, user = await onboarded(stack, supervisor_id=manager)
+    hired = stack.hr.store.table(employee, "jobInfo")[0]["date"]
+    stack.set_okta_faults(latency_ms=300)  # widen the convergence the change lands in
+
+    # Drift repair starts a convergence (nothing changed in HR)...
+    await stack.handle(employee).signal(
+        "hr_changed", HrChanged(employee_id=employee, source="drift")
+    )
+    await stack.converging(employee)
+    # ...and while it runs, HR corrects the department from the first day on: no new dated
+    # action, only the account in force changes.
+    since = await stack.now()
+    stack.hr.store.change_job(employee, hired, department="Sales", division="Go-To-Market")
+    snapshot = await stack.snapshot_now(employee)
+    await stack.handle(employee).signal(
+        "hr_changed", HrChanged(employee_id=employee, snapshot=snapshot, source="poll")
+    )
+    await stack.wait_for_action(employee, "managed groups synced", since)
+    assert "Dept - Sales" in stack.group_names(user["id"])
+    manager_email = stack.hr.store.get(manager, ["workEmail"])["workEmail"]
+    notices = [m for m in stack.inbox.messages if m.get("event") == "access_changed"]
+    assert [n["audiences"] for n in notices] == [[manager_email]]

@@ -10,9 +10,6 @@ from datetime import timedelta
 from lifecycle_harness import LifecycleStack, poll_until
 
 from activities.signals import signal_employee
-from integrations.bamboohr import build_bamboohr_client
-from lifecycle.models import HrSnapshot
-from lifecycle.policy import required_fields
 from workflows.employee.models import (
     EmployeeInput,
     HrChanged,
@@ -91,32 +88,6 @@ async def started_with_a_small_budget(stack: LifecycleStack) -> tuple[str, str]:
     return employee, str(user["id"])
 
 
-async def snapshot_now(stack: LifecycleStack, employee: str) -> HrSnapshot:
-    client = build_bamboohr_client(stack.settings)
-    try:
-        stack.hr.clock.advance(2)  # BambooHR's lastChanged has whole seconds
-        return await client.fetch_snapshot(
-            employee, required_fields(stack.policy), fetched_at=await stack.now()
-        )
-    finally:
-        await client.aclose()
-
-
-async def converging(stack: LifecycleStack, employee: str) -> None:
-    """Until the workflow is inside a convergence (an Okta activity in flight). Observed
-    through describe, not queries: a query that lands while a run closes can lock the
-    time-skipping server's clock."""
-
-    async def okta_write_in_flight() -> bool:
-        pending = await stack.pending_activities(employee)
-        return any(p.activity_type.name in _CONVERGENCE for p in pending)
-
-    await poll_until(okta_write_in_flight, timeout=30)
-
-
-_CONVERGENCE = {"update_okta_profile", "sync_managed_groups"}
-
-
 async def test_a_snapshot_taken_in_just_before_continue_as_new_is_still_planned(
     stack: LifecycleStack,
 ) -> None:
@@ -125,13 +96,13 @@ async def test_a_snapshot_taken_in_just_before_continue_as_new_is_still_planned(
     stack.hr.store.change_job(employee, await stack.today() - timedelta(days=1), department="Sales")
     await stack.handle(employee).signal(
         "hr_changed",
-        HrChanged(employee_id=employee, snapshot=await snapshot_now(stack, employee)),
+        HrChanged(employee_id=employee, snapshot=await stack.snapshot_now(employee)),
     )
-    await converging(stack, employee)
+    await stack.converging(employee)
     # While that convergence runs (and right before the run continues as new), HR
     # terminates the employee with immediate effect; the snapshot arrives in full.
     stack.hr.store.terminate(employee, await stack.today(), termination_type="Involuntary")
-    termination = await snapshot_now(stack, employee)
+    termination = await stack.snapshot_now(employee)
     await stack.handle(employee).signal(
         "hr_changed", HrChanged(employee_id=employee, snapshot=termination)
     )
@@ -149,9 +120,9 @@ async def test_an_ops_command_just_before_continue_as_new_reaches_the_audit_stor
     stack.hr.store.change_job(employee, await stack.today() - timedelta(days=1), department="Sales")
     await stack.handle(employee).signal(
         "hr_changed",
-        HrChanged(employee_id=employee, snapshot=await snapshot_now(stack, employee)),
+        HrChanged(employee_id=employee, snapshot=await stack.snapshot_now(employee)),
     )
-    await converging(stack, employee)
+    await stack.converging(employee)
     await stack.handle(employee).signal("pause", PauseInput(reason="legal hold: HR-9"))
     await poll_until(lambda: stack.audit.count(employee_id=employee, action="ops.pause") == 1)
     paused = stack.audit.query(employee_id=employee, action="ops.pause")
