@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from datetime import UTC, datetime
 from typing import IO, Any
 
+from lifecycle.redact import mask_emails
 from lifecycle.settings import Settings
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
@@ -38,10 +38,6 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
 # Context the Temporal SDK adds; flattened into the ids below rather than printed nested.
 _TEMPORAL_EXTRAS = {"temporal_activity", "temporal_workflow", "workflow_info", "activity_info"}
 _NOISE = {"color_message"}  # uvicorn's ANSI-coloured copy of the message
-_EMAIL = re.compile(
-    r"[A-Za-z0-9._%+\-']+(?:@|%40)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
-)
-EMAIL_MASK = "<email>"
 
 
 class Redactor:
@@ -54,7 +50,7 @@ class Redactor:
     def __call__(self, line: str) -> str:
         for secret in self.secrets:
             line = line.replace(secret, "***")
-        return _EMAIL.sub(EMAIL_MASK, line)
+        return mask_emails(line)
 
 
 def employee_id_for(workflow_id: str | None) -> str | None:

@@ -75,11 +75,11 @@ def parse_date(employee_id: str, name: str, value: Any) -> date | None:
     if text is None:
         return None
     if not _DATE.match(text):
-        raise BadHrData(employee_id, name, f"not a date (YYYY-MM-DD): {text!r}")
+        raise BadHrData(employee_id, name, "not a date (YYYY-MM-DD)")
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise BadHrData(employee_id, name, f"not a valid date: {text!r}") from None
+        raise BadHrData(employee_id, name, "not a valid date") from None
 
 
 def parse_instant(employee_id: str, name: str, value: Any) -> datetime | None:
@@ -87,13 +87,13 @@ def parse_instant(employee_id: str, name: str, value: Any) -> datetime | None:
     if text is None:
         return None
     if not _INSTANT.match(text):
-        raise BadHrData(employee_id, name, f"not an ISO-8601 date-time: {text!r}")
+        raise BadHrData(employee_id, name, "not an ISO-8601 date-time")
     raw = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
     raw = _OFFSET_NO_COLON.sub(r"\1:\2", raw)
     try:
         parsed = datetime.fromisoformat(raw)
     except ValueError:
-        raise BadHrData(employee_id, name, f"not a valid date-time: {text!r}") from None
+        raise BadHrData(employee_id, name, "not a valid date-time") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
@@ -104,7 +104,7 @@ def parse_email(employee_id: str, name: str, value: Any) -> str | None:
     if text is None:
         return None
     if not _EMAIL.match(text):
-        raise BadHrData(employee_id, name, f"not an email address: {text!r}")
+        raise BadHrData(employee_id, name, "not an email address")
     return text
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from lifecycle.redact import mask_emails
+
 # Codes with a fixed meaning for control flow (FACTS.md, Okta error reference).
 E_VALIDATION = "E0000001"
 E_MALFORMED = "E0000003"
@@ -165,6 +167,9 @@ def error_from_response(
         for c in body.get("errorCauses") or []
         if isinstance(c, dict) and c.get("errorSummary")
     ]
+    # A login in the path (get user by login) is personal data; the message lands in
+    # Temporal history, `status` and alerts.
+    path = mask_emails(path)
     text = f"{method} {path}: {status}"
     if code:
         text += f" {code}"
@@ -172,6 +177,7 @@ def error_from_response(
         text += f" {summary}"
     if causes:
         text += " (" + "; ".join(causes) + ")"
+    text = mask_emails(text)
     kwargs: dict[str, Any] = {
         "method": method,
         "path": path,

@@ -17,6 +17,7 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 from temporalio.client import Client
 
+from lifecycle.redact import EMAIL
 from workers.codec import ENCODING, EncryptionCodec
 
 
@@ -32,6 +33,30 @@ async def test_no_secret_in_any_log(rstack: ProcessStack) -> None:
         if value.encode() in text or quote(value, safe="").encode() in text
     ]
     assert not leaks, leaks
+
+
+async def test_no_login_email_or_name_in_our_processes_logs(rstack: ProcessStack) -> None:
+    """Our processes log ids, never a login, an e-mail address or a name (Okta paths with a
+    login, BambooHR bad-data warnings included): at any level, in any line."""
+    ours = {
+        path.name: path.read_text(errors="replace")
+        for path in rstack.log_files()
+        if path.name.startswith(("worker", "webhook"))
+    }
+    assert "worker started" in ours.get("worker.err", ""), "the worker logged nothing"
+    found = [
+        f"{match.group(0)!r} in {name}"
+        for name, text in ours.items()
+        for match in EMAIL.finditer(text)
+    ]
+    people = _everyone_hired(rstack)
+    found += [
+        f"name of employee {eid} in {name}"
+        for eid, needles in people.items()
+        for name, text in ours.items()
+        if needles[0] in text
+    ]
+    assert not found, found
 
 
 async def test_no_pii_in_raw_temporal_history(rstack: ProcessStack) -> None:

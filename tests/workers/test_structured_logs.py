@@ -16,7 +16,8 @@ from lifecycle_people import onboarded
 from pydantic import SecretStr
 from temporalio.testing import WorkflowEnvironment
 
-from starters.logs import EMAIL_MASK, JsonFormatter, TextFormatter, configure_logging
+from lifecycle.redact import EMAIL_MASK
+from starters.logs import JsonFormatter, TextFormatter, configure_logging
 from workers.codec import new_key
 from workflows.employee.models import LifecycleState
 

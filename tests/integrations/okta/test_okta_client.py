@@ -27,7 +27,7 @@ from integrations.okta import (
     SswsAuth,
     build_okta_client,
 )
-from integrations.okta.errors import is_duplicate_login
+from integrations.okta.errors import OktaError, is_duplicate_login
 from integrations.okta.expressions import profile_eq
 from lifecycle.settings import SIM_OKTA_TOKEN, Settings
 from simulators.common.clock import SimClock
@@ -229,6 +229,18 @@ async def test_refusals_become_typed_errors(client: OktaClient, sim: OktaSimulat
     with pytest.raises(OktaValidationError) as search:
         await client.search_users('profile.noSuchAttribute eq "1"')
     assert search.value.status == 400
+
+
+async def test_an_error_on_a_login_path_does_not_carry_the_login(
+    client: OktaClient, sim: OktaSimulator
+) -> None:
+    from simulators.common.faults import FaultConfig
+
+    sim.faults.configure(FaultConfig(unavailable=True))
+    with pytest.raises(OktaError) as failed:
+        await client.get_user("ada.lovelace@example.test")
+    assert "ada.lovelace" not in str(failed.value) and "%40example" not in str(failed.value)
+    assert "/api/v1/users/<email>" in str(failed.value)
 
 
 async def test_wrong_token_is_an_auth_error(
