@@ -7,56 +7,32 @@ own task queue; the dev server is shared per session.
 
 from __future__ import annotations
 
-import functools
 import re
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.client import Client
+from hypothesis import settings
 from temporalio.testing import WorkflowEnvironment
 
-from starters.devserver import dev_server_path, test_server_path
+from starters.devserver import dev_server_path
 from workers.connect import data_converter
 from workflows import search_attributes
 
 # Shared test support (whole-stack harness, people in given situations) for every test dir.
 sys.path.insert(0, str(Path(__file__).parent / "support"))
 
-from pinned_clock import default_kind, pin_clock
+from time_skipping import start_time_skipping
 
-from lifecycle.policy import load_policy
-
-POLICY_PATH = Path(__file__).resolve().parents[1] / "config" / "policy.yaml"
-
-
-@functools.cache
-def policy_holidays() -> frozenset[date]:
-    return load_policy(POLICY_PATH).time.holiday_set
-
-
-_KINDS = {
-    "KEYWORD": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-    "DATETIME": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-}
-
-
-async def register_search_attributes(client: Client) -> None:
-    """The time-skipping server knows no custom attributes; without them upserts hang."""
-    await client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=client.namespace,
-            search_attributes={
-                key.name: _KINDS[key.indexed_value_type.name] for key in search_attributes.ALL
-            },
-        )
-    )
+# Hypothesis profiles. `ci` (the default): fixed sequences, sized for the suite's budget;
+# `soak`: many more, for a nightly run (`pytest tests/property --hypothesis-profile=soak`).
+# Tests that set max_examples themselves keep their own number.
+settings.register_profile("ci", max_examples=12, derandomize=True, database=None, deadline=None)
+settings.register_profile("soak", max_examples=300, deadline=None)
+settings.load_profile("ci")
 
 
 @pytest.fixture
@@ -64,15 +40,8 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     """A fresh test server per test (it starts in ~0.1 s), its clock moved forward to a known
     kind of day and hour (tests/support/pinned_clock.py): no test depends on the day or the
     hour it runs, and no test's skipped time leaks into another's calendar."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=test_server_path(),
-        data_converter=data_converter(),
-    )
+    env = await start_time_skipping()
     try:
-        await register_search_attributes(env.client)
-        kind = default_kind()
-        if kind != "wall":
-            await pin_clock(env, kind, policy_holidays())
         yield env
     finally:
         await env.shutdown()
