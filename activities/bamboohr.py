@@ -50,12 +50,31 @@ NON_RETRYABLE: tuple[type[BambooHRError], ...] = (
 )
 
 
+# BambooHR answers throttling *and* outages with 503 + Retry-After (a few seconds). Honoured
+# as a minimum, but repeated answers back off like any failure: an hour-long outage must not
+# become thousands of reads per employee.
+THROTTLE_BACKOFF_MAX = timedelta(minutes=10)
+
+
+def _throttle_delay(retry_after: float | None) -> timedelta | None:
+    try:
+        attempt = activity.info().attempt
+    except RuntimeError:  # not inside an activity (a plain call in a test or a script)
+        attempt = 1
+    backoff = min(timedelta(seconds=2 ** (attempt - 1)), THROTTLE_BACKOFF_MAX)
+    if retry_after is None:
+        return backoff if attempt > 1 else None
+    return max(timedelta(seconds=retry_after), backoff)
+
+
 def to_application_error(exc: BambooHRError) -> ApplicationError:
     """A BambooHR failure as the Temporal error that gets the right retry behaviour."""
     if isinstance(exc, BambooHRRateLimited):
-        delay = timedelta(seconds=exc.retry_after) if exc.retry_after is not None else None
         return ApplicationError(
-            str(exc), type=exc.kind, next_retry_delay=delay, non_retryable=False
+            str(exc),
+            type=exc.kind,
+            next_retry_delay=_throttle_delay(exc.retry_after),
+            non_retryable=False,
         )
     return ApplicationError(str(exc), type=exc.kind, non_retryable=isinstance(exc, NON_RETRYABLE))
 

@@ -30,7 +30,7 @@ from time_skipping import start_time_skipping
 # Hypothesis profiles. `ci` (the default): fixed sequences, sized for the suite's budget;
 # `soak`: many more, for a nightly run (`pytest tests/property --hypothesis-profile=soak`).
 # Tests that set max_examples themselves keep their own number.
-settings.register_profile("ci", max_examples=12, derandomize=True, database=None, deadline=None)
+settings.register_profile("ci", max_examples=30, derandomize=True, database=None, deadline=None)
 settings.register_profile("soak", max_examples=300, deadline=None)
 settings.load_profile("ci")
 

@@ -4,6 +4,7 @@ Temporal errors with the right retry behaviour."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -306,6 +307,20 @@ async def test_throttling_is_retried_after_retry_after(
         assert caught.value.type == "BambooHRRateLimited"
         assert caught.value.next_retry_delay == timedelta(seconds=7)
         assert not caught.value.non_retryable
+
+
+async def test_a_lasting_outage_backs_off_beyond_retry_after(
+    acts: BambooHRActivities, people: dict[str, str], sim: BambooHRSimulator
+) -> None:
+    """503 + Retry-After is BambooHR's answer to throttling and to outages alike: the eighth
+    attempt in a row waits like an eighth failure (2**7 s), not the few seconds asked."""
+    sim.faults.configure(FaultConfig(unavailable=True))
+    eighth = ActivityEnvironment()
+    eighth.info = dataclasses.replace(eighth.info, attempt=8)
+    with pytest.raises(ApplicationError) as caught:
+        await eighth.run(acts.fetch_employee, FetchEmployeeInput(employee_id=people["ada"]))
+    assert caught.value.type == "BambooHRRateLimited"
+    assert caught.value.next_retry_delay == timedelta(seconds=128)
 
 
 @pytest.mark.parametrize(

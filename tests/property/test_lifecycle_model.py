@@ -25,6 +25,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lifecycle_harness import LifecycleStack, lifecycle_stack
@@ -89,7 +90,9 @@ class Run:
     termination_rows: list[str] = field(default_factory=list)
 
 
-# max_examples comes from the profile (tests/conftest.py): `ci` by default, `soak` at night.
+# max_examples comes from the profile (tests/conftest.py): `ci` by default, `soak` at night
+# (hundreds of sequences: more than the suite's per-test limit).
+@pytest.mark.timeout(3600)
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(start=starts, sequence=steps)
 def test_random_lifecycles_keep_every_invariant(
@@ -208,6 +211,9 @@ async def _fault(run: Run, name: str) -> None:
     await stack.notify(run.employee)
     await stack.advance(timedelta(hours=2))
     _clear_faults(run)
+    # Past the longest retry backoff (10 minutes): the test server does not skip the time
+    # of an activity that waits to be retried by itself.
+    await stack.advance(timedelta(minutes=11))
 
 
 def _clear_faults(run: Run) -> None:
