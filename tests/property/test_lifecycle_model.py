@@ -29,10 +29,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lifecycle_harness import LifecycleStack, lifecycle_stack
+from pinned_clock import pin_clock
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
-from time_skipping import start_time_skipping
+from time_skipping import policy_holidays, start_time_skipping
 
 from lifecycle.models import AccountStatus
 from lifecycle.policy import build_plan
@@ -80,6 +81,10 @@ faults = st.tuples(
 )
 steps = st.lists(st.one_of(hr_events, hr_events, ops, time_steps, faults), min_size=3, max_size=9)
 starts = st.sampled_from([-400, -20, 0, 3, 12])  # hire date relative to today (days)
+# The day the sequence begins on, and the local hour in New York.
+days = st.tuples(
+    st.sampled_from(["workday", "weekend", "holiday", "dst"]), st.sampled_from([1, 10])
+)
 
 
 @dataclass
@@ -94,17 +99,20 @@ class Run:
 # (hundreds of sequences: more than the suite's per-test limit).
 @pytest.mark.timeout(3600)
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(start=starts, sequence=steps)
+@given(day=days, start=starts, sequence=steps)
 def test_random_lifecycles_keep_every_invariant(
-    tmp_path_factory: Any, start: int, sequence: list[tuple[Any, ...]]
+    tmp_path_factory: Any, day: tuple[str, int], start: int, sequence: list[tuple[Any, ...]]
 ) -> None:
-    print(f"example: start={start} sequence={sequence}", flush=True)  # shown when it fails
-    asyncio.run(_scenario(tmp_path_factory.mktemp("model"), start, sequence))
+    print(f"example: day={day} start={start} sequence={sequence}", flush=True)  # on failure
+    asyncio.run(_scenario(tmp_path_factory.mktemp("model"), day, start, sequence))
 
 
-async def _scenario(tmp: Path, start: int, sequence: list[tuple[Any, ...]]) -> None:
+async def _scenario(
+    tmp: Path, day: tuple[str, int], start: int, sequence: list[tuple[Any, ...]]
+) -> None:
     env = await start_time_skipping()
     try:
+        await pin_clock(env, day[0], policy_holidays(), hour=day[1])
         async with lifecycle_stack(env, tmp, "model-tq") as stack:
             employee = stack.hire(hire_date=await stack.today() + timedelta(days=start))
             await stack.client.start_workflow(
