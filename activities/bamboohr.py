@@ -154,7 +154,7 @@ class BambooHRActivities:
             snapshot = await self._client.fetch_snapshot(
                 input.employee_id,
                 self._fields,
-                fetched_at=datetime.now(UTC),
+                fetched_at=input.as_of or datetime.now(UTC),
                 only_current=self._only_current,
                 known_statuses=self._known_statuses,
                 date_fields=await self._dates(),

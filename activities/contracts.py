@@ -223,6 +223,9 @@ class EnsureOktaSchemaResult(_Io):
 
 class FetchEmployeeInput(_Io):
     employee_id: str
+    # The caller's clock (a workflow's `workflow.now()`): the snapshot's `fetched_at`, i.e. the
+    # policy's "today". None: the worker's clock.
+    as_of: datetime | None = None
 
 
 class FetchEmployeeResult(_Io):
@@ -343,6 +346,9 @@ class AssessChangesInput(_Io):
     changes: list[EmployeeChange]
     since: datetime  # only disruptions that take effect from here on count
     horizon_hours: float = 24.0
+    # The caller's clock (a workflow's `workflow.now()`): the snapshot's `fetched_at`, i.e. the
+    # policy's "today". None: the worker's clock.
+    as_of: datetime | None = None
 
 
 class AssessChangesResult(_Io):
@@ -360,6 +366,9 @@ class AssessChangesResult(_Io):
 class DeliverChangesInput(_Io):
     changes: list[EmployeeChange]
     source: TriggerSource = "poll"
+    # The caller's clock (a workflow's `workflow.now()`): the snapshot's `fetched_at`, i.e. the
+    # policy's "today". None: the worker's clock.
+    as_of: datetime | None = None
 
 
 class DeliverChangesResult(_Io):

@@ -90,7 +90,7 @@ class TriggerActivities:
     @activity.defn(name=Activity.ASSESS_CHANGES)
     async def assess_changes(self, input: AssessChangesInput) -> AssessChangesResult:
         ids = [c.employee_id for c in input.changes if c.action != "Deleted"]
-        now = datetime.now(UTC)
+        now = input.as_of or datetime.now(UTC)
         horizon = now + timedelta(hours=input.horizon_hours)
         # HR's clock and ours may disagree; a day of slack, then Okta's own state decides.
         recent = input.since - CLOCK_SLACK
@@ -148,7 +148,7 @@ class TriggerActivities:
         changes = [HrChanged(employee_id=i, deleted=True, source=input.source) for i in deleted]
         bad_records: list[BadRecord] = []
         if ids:
-            bulk = await self._fetch(ids, datetime.now(UTC))
+            bulk = await self._fetch(ids, input.as_of or datetime.now(UTC))
             changes += [
                 HrChanged(employee_id=s.employee_id, snapshot=s, source=input.source)
                 for s in bulk.snapshots

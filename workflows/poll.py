@@ -112,7 +112,7 @@ class PollWorkflow:
     ) -> None:
         assessment: AssessChangesResult = await self._execute(
             Activity.ASSESS_CHANGES,
-            AssessChangesInput(changes=changes, since=since),
+            AssessChangesInput(changes=changes, since=since, as_of=workflow.now()),
             result_type=AssessChangesResult,
             start_to_close_timeout=options.START_TO_CLOSE,
             heartbeat_timeout=options.HEARTBEAT,
@@ -149,7 +149,7 @@ class PollWorkflow:
             batch = changes[start : start + BATCH]
             delivered: DeliverChangesResult = await self._execute(
                 Activity.DELIVER_CHANGES,
-                DeliverChangesInput(changes=batch, source="poll"),
+                DeliverChangesInput(changes=batch, source="poll", as_of=workflow.now()),
                 result_type=DeliverChangesResult,
                 start_to_close_timeout=timedelta(minutes=10),
                 heartbeat_timeout=timedelta(minutes=2),

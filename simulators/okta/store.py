@@ -544,10 +544,19 @@ class OktaStore:
             return copy.deepcopy(group)
 
     def find_group(self, name: str) -> dict[str, Any] | None:
-        """The OKTA_GROUP (or built-in group) of that name, case-insensitively: those names are
-        unique regardless of case; APP_GROUPs may share them and are not found here."""
+        """The group of that name, case-insensitively: the OKTA_GROUP (or built-in group) when
+        there is one (those names are unique), else an imported APP_GROUP of that name."""
         with self._lock:
             group_id = self._group_by_name.get(name.lower())
+            if group_id is None:  # else an imported group of that name, if any
+                group_id = next(
+                    (
+                        gid
+                        for gid, g in self._groups.items()
+                        if g["profile"]["name"].lower() == name.lower()
+                    ),
+                    None,
+                )
             return copy.deepcopy(self._groups[group_id]) if group_id else None
 
     def list_groups(self) -> list[dict[str, Any]]:

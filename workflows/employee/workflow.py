@@ -231,7 +231,8 @@ class EmployeeLifecycle:
         try:
             result: FetchEmployeeResult = await self._run(
                 Activity.FETCH_EMPLOYEE,
-                FetchEmployeeInput(employee_id=self.s.employee_id),
+                # The lifecycle's clock is the policy's "today" (the same clock its timers use).
+                FetchEmployeeInput(employee_id=self.s.employee_id, as_of=workflow.now()),
                 FetchEmployeeResult,
                 f"read employee {self.s.employee_id} from BambooHR",
             )
