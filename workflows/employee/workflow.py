@@ -923,13 +923,15 @@ class EmployeeLifecycle:
     def _do_cancel(self, input: CancelInput | None) -> OpsResult:
         assert input is not None
         key = input.key or self._cancellable()[0].key
+        stuck = key not in {a.key for a in self._pending()}  # the held or failing one
         self.s.skipped[key] = input.reason
-        if key == self.s.held_key and self.s.review is not None:
-            if self.s.review.code is ReviewCode.PROTECTED_ACCOUNT:
-                self.s.review = None  # the held action is gone: nothing left to review
+        if stuck:
+            # The action that could not be carried out is gone: nothing left to review or
+            # to retry for it.
+            if self.s.review is not None and self.s.review.code is ReviewCode.PROTECTED_ACCOUNT:
+                self.s.review = None
                 self.s.review_notified = None
-        if self.s.failed_step is not None:
-            self.s.failed_step = None  # whatever failed was for the action in force
+            self.s.failed_step = None
         self._log(f"cancel {key}", "info", input.reason)
         self._queue_audit("ops.cancel", {"action": key, "reason": input.reason})
         self._kick()
