@@ -43,8 +43,10 @@ class Activity:
     # Triggers: handing HR changes to employee workflows
     GET_CURSOR = "get_cursor"
     SET_CURSOR = "set_cursor"
-    ASSESS_CHANGES = "assess_changes"
     DELIVER_CHANGES = "deliver_changes"
+    # The mass-change guard (workflows/guard)
+    ASK_DISRUPTION_GUARD = "ask_disruption_guard"
+    ALLOW_DISRUPTIONS = "allow_disruptions"
     # Reconciliation and drift repair
     RECONCILE_PLAN = "reconcile_plan"
     RECONCILE_DELIVER = "reconcile_deliver"
@@ -342,27 +344,6 @@ class SetCursorResult(_Io):
 TriggerSource = Literal["poll", "webhook", "reconcile", "drift", "ops"]
 
 
-class AssessChangesInput(_Io):
-    changes: list[EmployeeChange]
-    since: datetime  # only disruptions that take effect from here on count
-    horizon_hours: float = 24.0
-    # The caller's clock (a workflow's `workflow.now()`): the snapshot's `fetched_at`, i.e. the
-    # policy's "today". None: the worker's clock.
-    as_of: datetime | None = None
-
-
-class AssessChangesResult(_Io):
-    """What a batch would do to access: the mass-change safeguard decides on this."""
-
-    disruptive: list[str] = Field(default_factory=list)  # employee ids suspended/deactivated
-    active_accounts: int = 0
-    threshold: int = 0  # more disruptive employees than this needs an ops approval
-
-    @property
-    def needs_approval(self) -> bool:
-        return len(self.disruptive) > self.threshold
-
-
 class DeliverChangesInput(_Io):
     changes: list[EmployeeChange]
     source: TriggerSource = "poll"
@@ -374,6 +355,38 @@ class DeliverChangesInput(_Io):
 class DeliverChangesResult(_Io):
     delivered: list[str] = Field(default_factory=list)
     bad_records: list[BadRecord] = Field(default_factory=list)
+
+
+# --- the mass-change guard -------------------------------------------------------------------
+
+
+class AskGuardInput(_Io):
+    """May this account be suspended or deactivated now? (one disruptive action)"""
+
+    employee_id: str
+    action: str  # the lifecycle's action key
+    verb: Literal["suspend", "deactivate"]
+    department: str | None = None
+
+
+class AskGuardResult(_Io):
+    verdict: Literal["granted", "held", "rejected"]
+    reason: str = ""
+    by: str | None = None
+
+
+class AllowDisruptionsInput(_Io):
+    """Raise the guard's allowance for a planned mass change (e.g. an approved reconcile)."""
+
+    count: int
+    until: datetime
+    department: str | None = None
+    reason: str
+    by: str
+
+
+class AllowDisruptionsResult(_Io):
+    message: str
 
 
 # --- reconciliation and drift repair ---------------------------------------------------------

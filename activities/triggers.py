@@ -1,5 +1,6 @@
-"""Activities of the triggers (poller, reconciliation, drift repair): the durable cursor,
-the mass-change safeguard's assessment, and handing changes to employee workflows.
+"""Activities of the triggers (poller, reconciliation, drift repair): the durable cursor and
+handing changes to employee workflows. (The mass-change guard is not here: it sits where the
+disruptive write happens, activities/guard.py.)
 
 Snapshots are fetched and signalled *inside* `deliver_changes` so that a batch of hundreds
 of employees never passes through the poller's workflow history: only ids and counts do.
@@ -7,9 +8,7 @@ of employees never passes through the poller's workflow history: only ids and co
 
 from __future__ import annotations
 
-import math
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from temporalio import activity
@@ -19,8 +18,6 @@ from temporalio.exceptions import ApplicationError
 from activities.bamboohr import to_application_error as bamboohr_error
 from activities.contracts import (
     Activity,
-    AssessChangesInput,
-    AssessChangesResult,
     BadRecord,
     DeliverChangesInput,
     DeliverChangesResult,
@@ -33,16 +30,9 @@ from activities.signals import signal_many
 from integrations.audit import AuditStore
 from integrations.bamboohr import BambooHRClient, BambooHRError
 from integrations.okta import OktaClient
-from integrations.okta.expressions import profile_eq
-from lifecycle.models import ActionKind, ReviewCode, ReviewReason
-from lifecycle.policy import PolicyConfig, build_plan
+from lifecycle.models import ReviewCode, ReviewReason
+from lifecycle.policy import PolicyConfig
 from workflows.employee.models import HrChanged
-
-DISRUPTIVE = {ActionKind.LEAVE_START, ActionKind.TERMINATE, ActionKind.RESCIND}
-INACTIVE_STATUSES = {"SUSPENDED", "DEPROVISIONED"}
-CLOCK_SLACK = timedelta(days=1)
-LOOKUP_BATCH = 50
-ACTIVE_COUNT_TTL = 3600.0  # seconds an Okta active-account count is reused
 
 
 class TriggerActivities:
@@ -64,10 +54,9 @@ class TriggerActivities:
         self.audit = audit
         self.policy = policy
         self.fields = fields
-        self._active_count: tuple[float, int] | None = None
 
     def all(self) -> list[Any]:
-        return [self.get_cursor, self.set_cursor, self.assess_changes, self.deliver_changes]
+        return [self.get_cursor, self.set_cursor, self.deliver_changes]
 
     # --- durable cursor ----------------------------------------------------------------------
     @activity.defn(name=Activity.GET_CURSOR)
@@ -85,60 +74,6 @@ class TriggerActivities:
         # or another poller moved it further. Never move it backwards.
         current = await self.audit.aget_cursor(input.name)
         return SetCursorResult(moved=current == value)
-
-    # --- safeguard -----------------------------------------------------------------------------
-    @activity.defn(name=Activity.ASSESS_CHANGES)
-    async def assess_changes(self, input: AssessChangesInput) -> AssessChangesResult:
-        ids = [c.employee_id for c in input.changes if c.action != "Deleted"]
-        now = input.as_of or datetime.now(UTC)
-        horizon = now + timedelta(hours=input.horizon_hours)
-        # HR's clock and ours may disagree; a day of slack, then Okta's own state decides.
-        recent = input.since - CLOCK_SLACK
-        candidates: list[str] = []
-        if ids:
-            bulk = await self._fetch(ids, now)
-            for snapshot in bulk.snapshots:
-                plan = build_plan(snapshot, self.policy)
-                action = plan.current_action(horizon)
-                if action is not None and action.kind in DISRUPTIVE and action.at >= recent:
-                    candidates.append(snapshot.employee_id)
-        active = await self._active_accounts()
-        safeguards = self.policy.safeguards
-        threshold = max(safeguards.min_count, math.floor(safeguards.max_share * active))
-        disruptive = await self._still_active(sorted(candidates), limit=threshold + 1)
-        return AssessChangesResult(
-            disruptive=disruptive, active_accounts=active, threshold=threshold
-        )
-
-    async def _still_active(self, employee_ids: list[str], limit: int) -> list[str]:
-        """Those whose account would really change: a termination already carried out (a
-        change re-read by the next poll's overlap) disrupts nothing. Once more than the
-        threshold are found the answer is known, so the rest are not looked up."""
-        attribute = self.policy.identity.okta_id_attribute
-        found: list[str] = []
-        for start in range(0, len(employee_ids), LOOKUP_BATCH):
-            if len(found) >= limit:
-                return found + employee_ids[start:]
-            batch = employee_ids[start : start + LOOKUP_BATCH]
-            # One search per batch: `a eq "1" or a eq "2" ...` (each a page of results).
-            expression = " or ".join(profile_eq(attribute, e) for e in batch)
-            active = {
-                str(u.profile.get(attribute))
-                for u in await self.okta.search_users(expression)
-                if u.status not in INACTIVE_STATUSES
-            }
-            found += [e for e in batch if e in active]
-        return found
-
-    async def _active_accounts(self) -> int:
-        cached = self._active_count
-        if cached is not None and time.monotonic() - cached[0] < ACTIVE_COUNT_TTL:
-            return cached[1]
-        count = 0
-        async for _ in self.okta.list_users(filter='status eq "ACTIVE"'):
-            count += 1
-        self._active_count = (time.monotonic(), count)
-        return count
 
     # --- delivery --------------------------------------------------------------------------------
     @activity.defn(name=Activity.DELIVER_CHANGES)

@@ -63,8 +63,9 @@ class WorkerResources:
 
 def workflow_classes() -> list[type]:
     from workflows.employee.workflow import EmployeeLifecycle
+    from workflows.guard.workflow import DisruptionGuard
 
-    classes: list[type] = [EmployeeLifecycle]
+    classes: list[type] = [EmployeeLifecycle, DisruptionGuard]
     from workflows.poll import PollWorkflow
 
     classes.append(PollWorkflow)
@@ -83,6 +84,7 @@ async def build_resources(settings: Settings, client: Client, **overrides: Any) 
     """
     from activities.audit import AuditActivities
     from activities.bamboohr import BambooHRActivities
+    from activities.guard import GuardActivities
     from activities.notify import NotifyActivities
     from activities.okta import OktaActivities
     from activities.policy import PolicyActivities
@@ -129,6 +131,9 @@ async def build_resources(settings: Settings, client: Client, **overrides: Any) 
         audit=audit,
         policy=policy,
         fields=fields,
+    ).all()
+    activities += GuardActivities(
+        temporal=client, task_queue=settings.temporal_task_queue, okta=okta, policy=policy
     ).all()
     from activities.reconcile import ReconcileActivities
 

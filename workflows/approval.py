@@ -1,6 +1,7 @@
-"""The mass-change safeguard's gate, shared by the poller and reconciliation: a run that
-would suspend or deactivate more accounts than the policy allows waits here until an
-operator approves it (`approve` update, or `lifecycle ops approve <workflow id>`)."""
+"""Reconciliation's early-warning gate: an apply whose plan would suspend or deactivate more
+accounts than the policy allows waits here until an operator approves it (`approve` update,
+or `lifecycle ops approve --run <workflow id>`). The guarantee itself is the mass-change guard
+(workflows/guard) that every lifecycle asks at the moment of the write."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class Approval:
         self.waiting = False
         self.reason: str | None = None
         self.approved_by: str | None = None
+        self.note: str | None = None
         self._approved = False
 
     async def wait(self, reason: str) -> None:
@@ -44,5 +46,6 @@ class Approval:
 
     def approve(self, input: ApproveInput | None) -> ApproveResult:
         self.approved_by = (input.approver if input else "") or "ops"
+        self.note = (input.note if input else "") or None
         self._approved = True
         return ApproveResult(approved=True, message=f"approved: {self.reason}")

@@ -1,9 +1,11 @@
 """The BambooHR poller, started every few minutes by a Temporal Schedule.
 
 One run: read the durable cursor, ask BambooHR what changed since (minus a small overlap),
-check the batch against the mass-change safeguard, hand every change to its employee's
-workflow, and only then move the cursor. A poller or BambooHR outage of hours therefore
-loses nothing: the next run starts from the last cursor that was fully delivered.
+hand every change to its employee's workflow, and only then move the cursor. (Mass changes
+are not judged here: every suspension or deactivation asks the mass-change guard at the
+moment it is carried out, whatever path the change took; workflows/guard.) A poller or
+BambooHR outage of hours therefore loses nothing: the next run starts from the last cursor
+that was fully delivered.
 """
 
 from __future__ import annotations
@@ -18,21 +20,15 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import (
         Activity,
-        AssessChangesInput,
-        AssessChangesResult,
         DeliverChangesInput,
         DeliverChangesResult,
-        EmployeeChange,
         FetchChangedSinceInput,
         FetchChangedSinceResult,
         GetCursorInput,
         GetCursorResult,
-        NotificationEvent,
         SetCursorInput,
         SetCursorResult,
     )
-    from workflows.alerts import alert
-    from workflows.approval import Approval, ApproveInput, ApproveResult
     from workflows.employee import options
     from workflows.sync_failure import RECHECK, SYNC_FAILURE_PATCH, SyncFailure, is_non_retryable
 
@@ -53,14 +49,12 @@ class PollResult(BaseModel):
     delivered: int = 0
     deleted: int = 0
     bad_records: list[str] = Field(default_factory=list)
-    held_for_approval: int = 0
     cursor_moved: bool = False
 
 
 @workflow.defn(name="BambooHRPoll")
 class PollWorkflow:
     def __init__(self) -> None:
-        self.approval = Approval()
         self.failure = SyncFailure("poll")
 
     @workflow.run
@@ -91,9 +85,8 @@ class PollWorkflow:
             latest=changed.latest.isoformat() if changed.latest else None,
             changes=len(changed.changes),
         )
-        changes = changed.changes
-        if changes:
-            await self._deliver_with_safeguard(changes, since, result)
+        if changed.changes:
+            await self._deliver(changed.changes, result)
         # Only now, with every change handed over, may the cursor move.
         new_cursor = changed.latest or now
         moved: SetCursorResult = await self._execute(
@@ -107,44 +100,7 @@ class PollWorkflow:
         result.cursor_moved = moved.moved
         return result
 
-    async def _deliver_with_safeguard(
-        self, changes: list[EmployeeChange], since: object, result: PollResult
-    ) -> None:
-        assessment: AssessChangesResult = await self._execute(
-            Activity.ASSESS_CHANGES,
-            AssessChangesInput(changes=changes, since=since, as_of=workflow.now()),
-            result_type=AssessChangesResult,
-            start_to_close_timeout=options.START_TO_CLOSE,
-            heartbeat_timeout=options.HEARTBEAT,
-            retry_policy=options.UNLIMITED,
-            summary="mass-change safeguard",
-        )
-        held: list[EmployeeChange] = []
-        if assessment.needs_approval:
-            disruptive = set(assessment.disruptive)
-            held = [c for c in changes if c.employee_id in disruptive]
-            changes = [c for c in changes if c.employee_id not in disruptive]
-            result.held_for_approval = len(held)
-        await self._deliver(changes, result)
-        if held:
-            await alert(
-                NotificationEvent.SAFEGUARD_PAUSED,
-                {
-                    "run": "poll",
-                    "workflow_id": workflow.info().workflow_id,
-                    "affected": len(held),
-                    "active_total": assessment.active_accounts,
-                    "threshold": assessment.threshold,
-                    "employee_ids": [c.employee_id for c in held][:50],
-                },
-            )
-            await self.approval.wait(
-                f"{len(held)} suspensions/deactivations exceed the safeguard "
-                f"({assessment.threshold} of {assessment.active_accounts} active accounts)"
-            )
-            await self._deliver(held, result)
-
-    async def _deliver(self, changes: list[EmployeeChange], result: PollResult) -> None:
+    async def _deliver(self, changes: list[Any], result: PollResult) -> None:
         for start in range(0, len(changes), BATCH):
             batch = changes[start : start + BATCH]
             delivered: DeliverChangesResult = await self._execute(
@@ -175,18 +131,6 @@ class PollWorkflow:
             self.failure.cleared()
             return result
 
-    @workflow.update(name="approve")
-    def approve(self, input: ApproveInput | None = None) -> ApproveResult:
-        return self.approval.approve(input)
-
-    @approve.validator
-    def _validate_approve(self, input: ApproveInput | None = None) -> None:
-        self.approval.validate(input)
-
     @workflow.query(name="status")
     def status(self) -> dict[str, object]:
-        return {
-            "waiting_for_approval": self.approval.waiting,
-            "reason": self.approval.reason,
-            "problem": self.failure.problem,
-        }
+        return {"problem": self.failure.problem}

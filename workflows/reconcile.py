@@ -6,7 +6,10 @@ workflow only sees its summary), then, by mode:
 - apply: hand every employee to their own workflow (link an existing account, create a
   missing one, repair what differs, make sure the lifecycle runs); review items are left
   for people. If that would suspend or deactivate more accounts than the mass-change
-  safeguard allows, nothing at all happens until an operator approves (`approve` update).
+  safeguard allows, nothing at all happens until an operator approves (`approve` update):
+  an early warning on the whole plan. The guarantee is the mass-change guard each lifecycle
+  asks before the write (workflows/guard); an approval here becomes an allowance there for
+  exactly the approved count, so nobody approves the same change twice.
 - drift: hand over only the employees whose Okta profile attributes or managed groups
   drifted, and write a sync report of what is being set right.
 The employee workflows are the only writers of Okta; this one never writes there itself.
@@ -25,6 +28,8 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import (
         Activity,
+        AllowDisruptionsInput,
+        AllowDisruptionsResult,
         NotificationEvent,
         ReconcileDeliverInput,
         ReconcileDeliverResult,
@@ -40,6 +45,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.sync_failure import SYNC_FAILURE_PATCH, SyncFailure, is_non_retryable
 
 WORKFLOW_NAME = "Reconcile"
+GUARD_ALLOWANCE_PATCH = "approval-becomes-guard-allowance"
+# An approved apply is handed over at once; its lifecycles ask the guard within minutes.
+ALLOWANCE_SPAN = timedelta(hours=6)
 DRIFT_WORKFLOW_ID = "drift-repair"
 RECONCILE_WORKFLOW_ID = "reconcile"  # manual runs: `reconcile-<mode>-<timestamp>`
 
@@ -117,6 +125,8 @@ class ReconcileWorkflow:
         if input.mode != "plan" and summary.deliveries:
             if summary.needs_approval:
                 await self._hold_for_approval(summary)
+                if workflow.patched(GUARD_ALLOWANCE_PATCH):
+                    await self._allow_at_guard(summary)
             self.phase = "delivering"
             self.delivered = await self._execute(
                 Activity.RECONCILE_DELIVER,
@@ -157,6 +167,24 @@ class ReconcileWorkflow:
                 self.failure = SyncFailure(self.mode)
                 await self.failure.report(activity, err, retrying=False)
             raise
+
+    async def _allow_at_guard(self, summary: ReconcileSummary) -> None:
+        """What an operator approved here goes through the guard without a second approval."""
+        info = workflow.info()
+        await self._execute(
+            Activity.ALLOW_DISRUPTIONS,
+            AllowDisruptionsInput(
+                count=summary.would_suspend + summary.would_deactivate,
+                until=workflow.now() + ALLOWANCE_SPAN,
+                reason=f"{self.mode} run {info.workflow_id} approved "
+                f"({self.approval.note or 'no note'})",
+                by=self.approval.approved_by or "ops",
+            ),
+            result_type=AllowDisruptionsResult,
+            start_to_close_timeout=options.START_TO_CLOSE,
+            retry_policy=options.UNLIMITED,
+            summary="allow the approved changes at the mass-change guard",
+        )
 
     async def _hold_for_approval(self, summary: ReconcileSummary) -> None:
         reason = (

@@ -10,6 +10,8 @@ DEPARTMENT = SearchAttributeKey.for_keyword("Department")
 LIFECYCLE_STATE = SearchAttributeKey.for_keyword("LifecycleState")
 NEXT_ACTION = SearchAttributeKey.for_keyword("NextAction")
 NEXT_ACTION_AT = SearchAttributeKey.for_datetime("NextActionAt")
+# The action key the mass-change guard holds ("" when none): `HeldByGuard != ""` in the UI.
+HELD_BY_GUARD = SearchAttributeKey.for_keyword("HeldByGuard")
 
 ALL: list[SearchAttributeKey] = [
     EMPLOYEE_ID,
@@ -17,6 +19,7 @@ ALL: list[SearchAttributeKey] = [
     LIFECYCLE_STATE,
     NEXT_ACTION,
     NEXT_ACTION_AT,
+    HELD_BY_GUARD,
 ]
 
 

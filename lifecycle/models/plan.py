@@ -52,6 +52,7 @@ class ReviewCode(StrEnum):
     BAD_HR_DATA = "BAD_HR_DATA"
     OKTA_REJECTED = "OKTA_REJECTED"
     PROTECTED_ACCOUNT = "PROTECTED_ACCOUNT"
+    GUARD_REJECTED = "GUARD_REJECTED"
 
 
 class ReviewReason(BaseModel):

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -238,9 +239,45 @@ class ServiceAccountsConfig(_Section):
     groups: TextList = Field(default_factory=list)
 
 
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(value: Any) -> Any:
+    # "90m", "1h", "1.5h", "1d": what an admin writes; a bare number is minutes.
+    if isinstance(value, bool) or value is None:
+        raise ValueError("expected a duration such as 30m, 1h or 1d")
+    if isinstance(value, int | float):
+        return timedelta(minutes=value)
+    if isinstance(value, str):
+        found = _DURATION.match(value)
+        if not found:
+            raise ValueError(f"expected a duration such as 30m, 1h or 1d, not {value!r}")
+        return timedelta(seconds=float(found.group(1)) * _UNIT_SECONDS[found.group(2)])
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
 class SafeguardsConfig(_Section):
+    """The mass-change guard: within any `window`, at most `threshold(active)` accounts are
+    suspended or deactivated without an operator's approval."""
+
     max_share: float = Field(default=0.05, gt=0, le=1)
     min_count: int = Field(default=5, ge=0)
+    window: Duration = Field(default=timedelta(hours=1))
+
+    @model_validator(mode="after")
+    def _window_positive(self) -> SafeguardsConfig:
+        if self.window <= timedelta(0):
+            raise ValueError("'window' must be longer than zero")
+        return self
+
+    def threshold(self, active_accounts: int) -> int:
+        """How many disruptive actions a window allows for this many active accounts (the
+        one home of this rule: the guard, reconciliation's early warning and reports)."""
+        return max(self.min_count, math.floor(self.max_share * active_accounts))
 
 
 # --- profile mapping ---------------------------------------------------------------------

@@ -8,7 +8,6 @@ disrupted, because their changes are held anyway.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable
 
@@ -65,11 +64,6 @@ def disruptive(items: Iterable[EmployeeItem]) -> list[str]:
     ]
 
 
-def threshold(policy: PolicyConfig, active_accounts: int) -> int:
-    guard = policy.safeguards
-    return max(guard.min_count, math.floor(guard.max_share * active_accounts))
-
-
 def safeguard(
     plan: ReconcilePlan, accounts: Iterable[OktaAccountView], policy: PolicyConfig
 ) -> Safeguard:
@@ -77,5 +71,5 @@ def safeguard(
     return Safeguard(
         active_accounts=active,
         disruptive=disruptive(plan.employees),
-        threshold=threshold(policy, active),
+        threshold=policy.safeguards.threshold(active),
     )

@@ -6,10 +6,15 @@
     lifecycle ops cancel <employee> --reason R [--key K]
     lifecycle ops pause <employee> [--reason R]
     lifecycle ops resolve <employee> [--note N] [--link OKTA_USER_ID]
-    lifecycle ops approve <workflow-id> [--note N] [--approver A]
+    lifecycle ops guard
+    lifecycle ops approve --all | --employee ID ... [--note N] [--approver A]
+    lifecycle ops approve --run <workflow-id> [--note N]     (a held reconciliation run)
+    lifecycle ops reject --all | --employee ID ... --reason R
+    lifecycle ops allow --count N --until WHEN [--department D] --reason R
 
 `<employee>` is the BambooHR id (`123`) or the workflow id (`employee-123`). Every verb is
-one of the employee workflow's updates, so the workflow's validator accepts or refuses it;
+one of the employee workflow's updates (guard, approve, reject and allow: the mass-change
+guard's, starters/ops/guard.py), so the workflow's validator accepts or refuses it;
 a refusal prints the validator's sentence on stderr and exits 1. `--json` gives machine
 output on stdout. The same operations from the Temporal UI and the `temporal` CLI are in
 docs/operations.md.
@@ -36,11 +41,13 @@ from starters.ops.actions import (
     employee_workflow_id,
     list_employees,
 )
+from starters.ops.guard import allow, approve_held, guard_status, reject_held, render_guard_status
 from starters.ops.query import QueryError, build_list_query, parse_when, pending_kind
 from starters.ops.table import cell, render_fields, render_table
 from starters.runtime import run_with_runtime
 from workflows.approval import ApproveInput
 from workflows.employee.models import CancelInput, FastForwardInput, PauseInput, ResolveInput
+from workflows.guard.models import AllowInput, ApproveHeldInput, RejectHeldInput
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -137,14 +144,55 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_handler(_resolve))
 
     p = verbs.add_parser(
+        "guard",
+        parents=[common],
+        help="the mass-change guard: held actions, the window's count, allowances",
+    )
+    p.set_defaults(handler=_handler(_guard))
+
+    p = verbs.add_parser(
         "approve",
         parents=[common],
-        help="approve a poll/reconciliation run held by the mass-change safeguard",
+        help="release suspensions/deactivations held by the mass-change guard "
+        "(or, with --run, a held reconciliation run)",
     )
-    p.add_argument("workflow_id", metavar="workflow-id", help="the held run's workflow id")
+    chosen = p.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--all", action="store_true", help="every held action")
+    chosen.add_argument(
+        "--employee", action="append", default=[], metavar="ID", help="(repeatable)"
+    )
+    chosen.add_argument("--run", metavar="WORKFLOW_ID", help="a held reconciliation run")
     p.add_argument("--note", default="")
     p.add_argument("--approver", default=None, help="default: the current user name")
     p.set_defaults(handler=_handler(_approve))
+
+    p = verbs.add_parser(
+        "reject",
+        parents=[common],
+        help="turn down held actions: cancelled, accounts untouched, employees to review",
+    )
+    chosen = p.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--all", action="store_true", help="every held action")
+    chosen.add_argument(
+        "--employee", action="append", default=[], metavar="ID", help="(repeatable)"
+    )
+    p.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+    p.add_argument("--by", default=None, help="default: the current user name")
+    p.set_defaults(handler=_handler(_reject))
+
+    p = verbs.add_parser(
+        "allow",
+        parents=[common],
+        help="approve a planned mass change in advance (a layoff, a site closure)",
+    )
+    p.add_argument("--count", type=int, required=True, help="how many suspensions/deactivations")
+    p.add_argument(
+        "--until", required=True, metavar="WHEN", help="2026-12-04T18:00Z, 2026-12-05 or 36h"
+    )
+    p.add_argument("--department", default=None, help="only employees of this department")
+    p.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+    p.add_argument("--by", default=None, help="default: the current user name")
+    p.set_defaults(handler=_handler(_allow))
 
 
 # ----------------------------------------------------------------------------------------
@@ -159,6 +207,8 @@ def _handler(verb: Verb) -> Callable[[argparse.Namespace], int]:
         from workers.connect import connect
 
         settings = load_settings().require("temporal")  # SettingsError → exit 2 in cli.main
+
+        args.task_queue = settings.temporal_task_queue
 
         async def main(runtime: Runtime) -> int:
             where = f"{settings.temporal_address} (namespace {settings.temporal_namespace})"
@@ -272,6 +322,13 @@ async def _status(client: Any, args: argparse.Namespace) -> int:
             )
             or None,
         ),
+        (
+            "held by guard",
+            f"{view.held_by_guard.action} since {cell(view.held_by_guard.since)}: "
+            f"{view.held_by_guard.reason} (lifecycle ops guard)"
+            if view.held_by_guard
+            else None,
+        ),
         ("next action", f"{nxt.key} at {cell(nxt.at)}" if nxt else None),
         ("working now", view.busy),
     ]
@@ -333,9 +390,49 @@ async def _resolve(client: Any, args: argparse.Namespace) -> int:
     )
 
 
+async def _guard(client: Any, args: argparse.Namespace) -> int:
+    status = await guard_status(client, args.task_queue)
+    if args.json:
+        _print_json(status.model_dump(mode="json") if status else None)
+    else:
+        print(render_guard_status(status))
+    return EXIT_OK
+
+
+async def _guard_result(args: argparse.Namespace, verb: str, result: Any, by: str) -> int:
+    if args.json:
+        _print_json({"verb": verb, "by": by, **result.model_dump(mode="json")})
+    else:
+        who = ", ".join(result.employees)
+        print(f"{result.message} (by {by})" + (f": {who}" if who else ""))
+    return EXIT_OK
+
+
+async def _reject(client: Any, args: argparse.Namespace) -> int:
+    by = args.by or _user()
+    arg = RejectHeldInput(employees=args.employee, by=by, reason=args.reason)
+    return await _guard_result(args, "reject", await reject_held(client, args.task_queue, arg), by)
+
+
+async def _allow(client: Any, args: argparse.Namespace) -> int:
+    by = args.by or _user()
+    try:
+        until = parse_when(args.until)
+    except QueryError as exc:
+        raise OpsError(str(exc).replace("--due-before", "--until")) from None
+    arg = AllowInput(
+        count=args.count, until=until, department=args.department, reason=args.reason, by=by
+    )
+    return await _guard_result(args, "allow", await allow(client, args.task_queue, arg), by)
+
+
 async def _approve(client: Any, args: argparse.Namespace) -> int:
     approver = args.approver or _user()
-    wid = args.workflow_id.strip()
+    if not args.run:
+        arg = ApproveHeldInput(employees=args.employee, approver=approver, note=args.note)
+        result = await approve_held(client, args.task_queue, arg)
+        return await _guard_result(args, "approve", result, approver)
+    wid = args.run.strip()
     result = await approve(client, wid, ApproveInput(approver=approver, note=args.note))
     if args.json:
         _print_json({"workflow_id": wid, "approver": approver, **result.model_dump(mode="json")})

@@ -45,6 +45,15 @@ from workflows.employee.models import HrChanged, LifecycleState, StatusView, wor
 
 REPO = Path(__file__).resolve().parents[2]
 POLICY_PATH = REPO / "config" / "policy.yaml"
+# Stacks whose tests are not about the mass-change guard let this many disruptive actions
+# through per window (a test may terminate a dozen people at one instant); the guard's own
+# tests (tests/workflows/guard) give the product's real thresholds.
+SUITE_SAFEGUARDS: dict[str, Any] = {"min_count": 1000}
+
+
+def with_safeguards(policy: PolicyConfig, **safeguards: Any) -> PolicyConfig:
+    updated = policy.safeguards.model_copy(update=safeguards)
+    return policy.model_copy(update={"safeguards": updated})
 UNMANAGED_GROUP = "Okta Administrators"
 PROTECTED_GROUP = "IT Break Glass"
 
@@ -347,9 +356,11 @@ async def lifecycle_stack(
     task_queue: str,
     okta_client_options: dict[str, Any] | None = None,
     history_label: str | None = None,
+    safeguards: dict[str, Any] | None = None,
     **setting_overrides: Any,
 ) -> AsyncIterator[LifecycleStack]:
-    policy = load_policy(POLICY_PATH)
+    chosen = SUITE_SAFEGUARDS if safeguards is None else safeguards
+    policy = with_safeguards(load_policy(POLICY_PATH), **chosen)
     okta = OktaSimulator(api_token=SIM_OKTA_TOKEN)
     okta.store.add_schema_attribute("bambooHrId", title="BambooHR id")
     okta.store.add_schema_attribute("jobLevel", title="Job level")
@@ -394,7 +405,7 @@ async def lifecycle_stack(
         settings = Settings(_env_file=None, **{**values, **setting_overrides})  # type: ignore[call-arg]
         audit = open_audit_store(settings.lifecycle_audit_url)
         stack = LifecycleStack(env, settings, okta, hr, audit, inbox, policy)
-        overrides: dict[str, Any] = {"audit": audit}
+        overrides: dict[str, Any] = {"audit": audit, "policy": policy}
         if okta_client_options:
             overrides["okta"] = build_okta_client(settings, **okta_client_options)
         async with running_worker(env.client, settings, **overrides):

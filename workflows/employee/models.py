@@ -95,6 +95,16 @@ class FailedStep(BaseModel):
         )
 
 
+class GuardHold(BaseModel):
+    """A suspension or deactivation the mass-change guard has not let through (yet)."""
+
+    action: str  # the action key
+    verb: Literal["suspend", "deactivate"]
+    since: datetime
+    reason: str
+    retry_at: datetime  # when the workflow asks the guard again by itself
+
+
 # Keys of `EmployeeState.blocked`: the reads and records that retries could not finish.
 BLOCKED_HR_READ = "read BambooHR"
 BLOCKED_AUDIT = "record audit"
@@ -127,6 +137,10 @@ class EmployeeState(BaseModel):
     # Steps that could not finish (401/403 from BambooHR, ...) by key; the lifecycle goes on
     # with what it holds and looks again at `retry_at` and on every new hint.
     blocked: dict[str, FailedStep] = Field(default_factory=dict)
+    # The mass-change guard: the action it holds, and the actions it let through (kept so
+    # that a deprovisioning round after a failure does not ask again).
+    guard_hold: GuardHold | None = None
+    guard_granted: list[str] = Field(default_factory=list)
     terminated_at: datetime | None = None
     needs_refresh: bool = False
     # Work accepted but not yet done, carried across continue-as-new so none of it is lost:
@@ -184,6 +198,7 @@ class StatusView(BaseModel):
     last_actions: list[ActionRecord]
     department: str | None = None
     blocked: dict[str, FailedStep] = Field(default_factory=dict)
+    held_by_guard: GuardHold | None = None
     busy: bool = False  # working right now (not parked on a timer or waiting for a signal)
     mode_note: str | None = None
     extra: dict[str, Any] = Field(default_factory=dict)

@@ -55,3 +55,16 @@ DEPROVISION_ROUND = RetryPolicy(
 # While BambooHR refuses to answer (a rotated key: 401/403) or the audit store refuses a
 # record, look again this often (and on every new hint or ops command).
 BLOCKED_RECHECK = timedelta(minutes=15)
+
+# The mass-change guard: a few quick attempts to reach it (it answers in milliseconds), then
+# the action waits visibly and the workflow asks again this often.
+GUARD_ROUND = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=30),
+    maximum_attempts=5,
+)
+GUARD_UNREACHABLE_RECHECK = timedelta(minutes=1)
+# A held action is released by the guard's signal; asking again is only the safety net for a
+# guard that was reset (its decisions are remembered, so the answer is the same).
+GUARD_RECHECK = timedelta(hours=1)

@@ -17,11 +17,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import (
         Activity,
+        AskGuardInput,
+        AskGuardResult,
         EnsureOktaUserInput,
         EnsureOktaUserResult,
         FetchEmployeeInput,
@@ -57,7 +59,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewCode,
         ReviewReason,
     )
-    from lifecycle.reconcile.status import ACTIVATED
+    from lifecycle.reconcile.status import ACTIVATED, SIGN_IN
     from workflows import search_attributes as sa
     from workflows.employee import options
     from workflows.employee.models import (
@@ -71,6 +73,7 @@ with workflow.unsafe.imports_passed_through():
         EmployeeState,
         FailedStep,
         FastForwardInput,
+        GuardHold,
         HrChanged,
         LifecycleState,
         OpsResult,
@@ -79,6 +82,7 @@ with workflow.unsafe.imports_passed_through():
         ResolveInput,
         StatusView,
     )
+    from workflows.guard.models import DECISION_SIGNAL, GuardDecision, guard_workflow_id
 
 _STATE_FOR_STATUS = {
     AccountStatus.NONE: LifecycleState.PENDING_START,
@@ -110,6 +114,8 @@ PATCH_CONVERGE_NEW_PLAN = "converge-every-new-plan"
 PATCH_ALERT_UNSUSPENDED_LEAVE = "alert-when-leave-cannot-suspend"
 PATCH_DEPROVISION_RECHECK = "deprovision-recheck-in-main-loop"
 PATCH_REHIRE_EMAIL_AFTER_PROFILE = "rehire-activation-email-after-profile"
+PATCH_MASS_CHANGE_GUARD = "mass-change-guard"
+GUARD_GRANTS_KEPT = 10
 
 # Okta suspends only ACTIVE users. In the other activated statuses the person can still get
 # in (finish activation, reset a password, wait out a lock), so a leave that cannot suspend
@@ -321,6 +327,7 @@ class EmployeeLifecycle:
             # A failing deactivation stays visible through its rounds until it succeeds or
             # the plan no longer wants it (HR withdrew it, ops cancelled it).
             self.s.failed_step = None
+        await self._withdraw_stale_guard_hold(action, desired)
         self._changed_okta = False
         # Cleared now, not at the end: HR news that arrives while this convergence runs
         # belongs to the next one (and its manager notice must not be lost).
@@ -449,6 +456,8 @@ class EmployeeLifecycle:
     async def _suspend(
         self, user_id: str, desired: DesiredAccount, action: DatedAction | None, plan: LifecyclePlan
     ) -> bool:
+        if not await self._cleared_by_guard(action, "suspend", plan):
+            return False
         status = await self._set_status(user_id, TargetStatus.SUSPENDED, action, plan)
         if status is None:
             return False
@@ -469,6 +478,8 @@ class EmployeeLifecycle:
     async def _deprovision(
         self, user_id: str, desired: DesiredAccount, action: DatedAction | None, plan: LifecyclePlan
     ) -> bool:
+        if not await self._cleared_by_guard(action, "deactivate", plan):
+            return False
         status = await self._deactivate(user_id, action, plan)
         if status is None:
             return False
@@ -639,6 +650,118 @@ class EmployeeLifecycle:
                     at=workflow.now(),
                     attempts=alert_after,
                 )
+
+    # ---------------------------------------------------------------------------------------
+    # The mass-change guard (workflows/guard): asked before every suspension/deactivation
+    # ---------------------------------------------------------------------------------------
+    async def _cleared_by_guard(
+        self, action: DatedAction | None, verb: str, plan: LifecyclePlan
+    ) -> bool:
+        """May this disruptive write go ahead now? Accounts nobody can sign in with (already
+        suspended, staged, gone) and protected ones (held anyway) need no permission."""
+        key = action.key if action else f"{verb}:now"
+        if plan.protected or key in self.s.guard_granted:
+            return True
+        if self.s.okta_status is not None and self.s.okta_status not in SIGN_IN:
+            return True
+        if not workflow.patched(PATCH_MASS_CHANGE_GUARD):
+            return True
+        snapshot = self.s.snapshot
+        try:
+            answer: AskGuardResult = await self._run(
+                Activity.ASK_DISRUPTION_GUARD,
+                AskGuardInput(
+                    employee_id=self.s.employee_id,
+                    action=key,
+                    verb=verb,  # type: ignore[arg-type]
+                    department=snapshot.department if snapshot else None,
+                ),
+                AskGuardResult,
+                f"ask the mass-change guard: {verb}",
+                retry=options.GUARD_ROUND,
+            )
+        except ActivityError as err:
+            # Never skip the check: wait, visibly, and ask again soon.
+            reason = f"the mass-change guard did not answer: {_error_text(err)}"
+            self._wait_for_guard(key, verb, reason, options.GUARD_UNREACHABLE_RECHECK)
+            return False
+        if key in self.s.guard_granted or answer.verdict == "granted":
+            # (A release signal may have overtaken this very answer.)
+            self._guard_granted(key, answer.by)
+            return True
+        if answer.verdict == "rejected":
+            self._reject_by_guard(key, answer.reason, answer.by)
+            return False
+        self._wait_for_guard(key, verb, answer.reason, options.GUARD_RECHECK)
+        return False
+
+    def _wait_for_guard(self, key: str, verb: str, reason: str, recheck: timedelta) -> None:
+        now = workflow.now()
+        hold = self.s.guard_hold
+        new = hold is None or hold.action != key
+        self.s.guard_hold = GuardHold(
+            action=key,
+            verb=verb,  # type: ignore[arg-type]
+            since=now if new or hold is None else hold.since,
+            reason=reason,
+            retry_at=now + recheck,
+        )
+        if new:
+            self._log(f"{key} held by the mass-change guard", "held", reason)
+        if self.s.state is LifecycleState.PENDING_START:
+            # A lifecycle that began with this very action: the account it holds is in use.
+            self.s.state = LifecycleState.ACTIVE
+
+    def _guard_granted(self, key: str, by: str | None) -> None:
+        if key not in self.s.guard_granted:
+            self.s.guard_granted = [*self.s.guard_granted, key][-GUARD_GRANTS_KEPT:]
+        hold = self.s.guard_hold
+        if hold is not None and hold.action == key:
+            self.s.guard_hold = None
+            self._log(f"{key} released by the mass-change guard", "info", by)
+
+    def _reject_by_guard(self, key: str, reason: str, by: str | None) -> None:
+        """An operator turned the held action down: it is cancelled, the account stays as it
+        is, and a person looks at the employee before anything else happens."""
+        self.s.skipped[key] = f"rejected at the mass-change guard by {by or 'ops'}: {reason}"
+        self.s.guard_hold = None
+        review = ReviewReason(
+            code=ReviewCode.GUARD_REJECTED,
+            message=f"{key} was rejected at the mass-change guard by {by or 'ops'} ({reason}); "
+            f"the account was left as it is. Check the HR record, then `lifecycle ops resolve "
+            f"{self.s.employee_id}` to let later HR changes through.",
+        )
+        self.s.review = review
+        self.s.review_notified = review.code.value
+        self.s.state = LifecycleState.NEEDS_REVIEW
+        self._log(f"needs review: {review.code.value}", "failed", review.message)
+        self._queue_audit(
+            "lifecycle.review",
+            {"code": review.code.value, "message": review.message, "action": key},
+        )
+
+    async def _withdraw_stale_guard_hold(
+        self, action: DatedAction | None, desired: DesiredAccount
+    ) -> None:
+        """HR withdrew the held action, ops cancelled it, or another took its place: the
+        guard must not keep it in its list for an operator to approve."""
+        hold = self.s.guard_hold
+        if hold is None:
+            return
+        wanted = desired.status in (AccountStatus.SUSPENDED, AccountStatus.DEPROVISIONED)
+        if wanted and (action.key if action else f"{hold.verb}:now") == hold.action:
+            return
+        self.s.guard_hold = None
+        self._log(f"{hold.action} no longer held by the mass-change guard", "info", "withdrawn")
+        guard = workflow.get_external_workflow_handle(guard_workflow_id(workflow.info().task_queue))
+        try:
+            await guard.signal(
+                "withdraw",
+                GuardDecision(employee_id=self.s.employee_id, action=hold.action, verdict="held"),
+            )
+        except (ApplicationError, FailureError) as err:
+            # No guard to tell: it cannot release what it does not hold.
+            self._log("withdraw at the mass-change guard", "failed", str(err))
 
     async def _alert_not_suspended(
         self, status: SetOktaStatusResult, action: DatedAction | None
@@ -861,6 +984,15 @@ class EmployeeLifecycle:
                 self.s.needs_refresh = True
         self._wake = True
 
+    @workflow.signal(name=DECISION_SIGNAL)
+    def guard_decision(self, decision: GuardDecision) -> None:
+        """The mass-change guard released (an operator approved) or rejected a held action."""
+        if decision.verdict == "granted":
+            self._guard_granted(decision.action, decision.by)
+        elif decision.verdict == "rejected":
+            self._reject_by_guard(decision.action, decision.reason, decision.by)
+        self._kick()
+
     # ---------------------------------------------------------------------------------------
     # Ops: updates with validators, and signals of the same names for the Temporal UI
     # ---------------------------------------------------------------------------------------
@@ -906,6 +1038,8 @@ class EmployeeLifecycle:
             current = plan.current_action(workflow.now(), self.s.skipped, self.s.forced)
             held = self.s.review is not None and self.s.review.code is ReviewCode.PROTECTED_ACCOUNT
             failing = self.s.failed_step is not None
+            guarded = self.s.guard_hold is not None and current is not None
+            held = held or (guarded and self.s.guard_hold.action == current.key)  # type: ignore[union-attr]
             if current is not None and current.key != self.s.applied_key and (held or failing):
                 stuck.append(current)
         return stuck + self._pending()
@@ -1087,6 +1221,7 @@ class EmployeeLifecycle:
             last_actions=self.s.history[-20:],
             department=self.s.snapshot.department if self.s.snapshot else None,
             blocked=dict(self.s.blocked),
+            held_by_guard=self.s.guard_hold,
             busy=self._busy or self._wake,
         )
 
@@ -1122,6 +1257,7 @@ class EmployeeLifecycle:
             # Nothing accepted may be left undone: records still to write, reads failing.
             and not self.s.audit_queue
             and not self.s.blocked
+            and self.s.guard_hold is None
         )
 
     def _next_wakeup(self, now: datetime) -> datetime | None:
@@ -1137,6 +1273,8 @@ class EmployeeLifecycle:
             failed = self.s.failed_step
             if self.s.review is None and failed is not None and failed.retry_at is not None:
                 candidates.append(failed.retry_at)
+            if self.s.review is None and self.s.guard_hold is not None:
+                candidates.append(self.s.guard_hold.retry_at)
         end = self._retention_end()
         if end is not None:
             candidates.append(end)
@@ -1196,6 +1334,7 @@ class EmployeeLifecycle:
             "Department": (self.s.snapshot.department if self.s.snapshot else None) or "",
             "NextAction": nxt.kind.value if nxt else "",
             "NextActionAt": nxt.at if nxt else None,
+            "HeldByGuard": self.s.guard_hold.action if self.s.guard_hold else "",
         }
         if values == self._sa_last:
             return
@@ -1209,6 +1348,7 @@ class EmployeeLifecycle:
                 sa.NEXT_ACTION_AT.value_set(values["NextActionAt"])
                 if values["NextActionAt"]
                 else sa.NEXT_ACTION_AT.value_unset(),
+                sa.HELD_BY_GUARD.value_set(values["HeldByGuard"]),
             ]
         )
         details = f"**{self.s.state.value}**"
@@ -1218,6 +1358,11 @@ class EmployeeLifecycle:
             details += f" — next: {nxt.key} at {nxt.at.isoformat()}"
         if self.s.paused:
             details += " — paused"
+        if self.s.guard_hold is not None:
+            hold = self.s.guard_hold
+            details += (
+                f" — {hold.action} held by the mass-change guard since {hold.since.isoformat()}"
+            )
         for blocked in self.s.blocked.values():
             details += f" — {blocked.step} failing since {blocked.at.isoformat()}: {blocked.error}"
         if self.s.failed_step is not None:

@@ -1,0 +1,118 @@
+"""Asking the mass-change guard (workflows/guard) from a lifecycle, and raising its allowance.
+
+The activity adds what the guard workflow may not compute itself: the policy's threshold for
+today's number of active Okta accounts. It reaches the guard by an update and starts the guard
+first if this deployment has none yet, so the first disruptive action of a new install is
+guarded too. Asking twice is harmless: the guard answers a known request with its decision.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from temporalio import activity
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.service import RPCError, RPCStatusCode
+
+from activities.contracts import (
+    Activity,
+    AllowDisruptionsInput,
+    AllowDisruptionsResult,
+    AskGuardInput,
+    AskGuardResult,
+)
+from activities.okta.errors import temporal_errors
+from integrations.okta import OktaClient
+from lifecycle.policy import PolicyConfig
+from workflows.guard.models import (
+    WORKFLOW_NAME,
+    AllowInput,
+    DisruptionRequest,
+    GuardDecision,
+    GuardInput,
+    GuardOpsResult,
+    guard_workflow_id,
+)
+
+ACTIVE_COUNT_TTL = 600.0  # seconds an Okta active-account count is reused
+
+
+async def update_guard(
+    client: Client, task_queue: str, name: str, arg: Any, result_type: type
+) -> Any:
+    """Send update `name` to this deployment's guard, starting it if it is not running."""
+    handle = client.get_workflow_handle(guard_workflow_id(task_queue))
+    try:
+        return await handle.execute_update(name, arg, result_type=result_type)
+    except RPCError as exc:
+        if exc.status is not RPCStatusCode.NOT_FOUND:
+            raise
+    await client.start_workflow(
+        WORKFLOW_NAME,
+        GuardInput(),
+        id=guard_workflow_id(task_queue),
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        static_summary="mass-change guard: suspensions/deactivations per window",
+    )
+    return await handle.execute_update(name, arg, result_type=result_type)
+
+
+class GuardActivities:
+    def __init__(
+        self, *, temporal: Client, task_queue: str, okta: OktaClient, policy: PolicyConfig
+    ) -> None:
+        self.temporal = temporal
+        self.task_queue = task_queue
+        self.okta = okta
+        self.policy = policy
+        self._active_count: tuple[float, int] | None = None
+
+    def all(self) -> list[Any]:
+        return [self.ask_disruption_guard, self.allow_disruptions]
+
+    @activity.defn(name=Activity.ASK_DISRUPTION_GUARD)
+    async def ask_disruption_guard(self, input: AskGuardInput) -> AskGuardResult:
+        active = await self._active_accounts()
+        safeguards = self.policy.safeguards
+        request = DisruptionRequest(
+            employee_id=input.employee_id,
+            action=input.action,
+            verb=input.verb,
+            department=input.department,
+            threshold=safeguards.threshold(active),
+            active_accounts=active,
+            window_seconds=safeguards.window.total_seconds(),
+        )
+        decision: GuardDecision = await update_guard(
+            self.temporal, self.task_queue, "request", request, GuardDecision
+        )
+        return AskGuardResult(verdict=decision.verdict, reason=decision.reason, by=decision.by)
+
+    @activity.defn(name=Activity.ALLOW_DISRUPTIONS)
+    async def allow_disruptions(self, input: AllowDisruptionsInput) -> AllowDisruptionsResult:
+        arg = AllowInput(**input.model_dump())
+        try:
+            result: GuardOpsResult = await update_guard(
+                self.temporal, self.task_queue, "allow", arg, GuardOpsResult
+            )
+        except WorkflowUpdateFailedError as exc:
+            # A refused allowance (already past: the approval came too late) changes nothing.
+            return AllowDisruptionsResult(message=f"not allowed: {exc.cause or exc}")
+        return AllowDisruptionsResult(message=result.message)
+
+    async def _active_accounts(self) -> int:
+        """Accounts a person signs in with today: the base of the threshold. Counting means
+        listing, so one count serves every request for a few minutes."""
+        cached = self._active_count
+        if cached is not None and time.monotonic() - cached[0] < ACTIVE_COUNT_TTL:
+            return cached[1]
+        count = 0
+        with temporal_errors(self.okta.governor.now):
+            async for _ in self.okta.list_users(filter='status eq "ACTIVE"'):
+                count += 1
+        self._active_count = (time.monotonic(), count)
+        return count
