@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError, FailureError
@@ -66,14 +67,9 @@ class DisruptionGuard:
     @workflow.run
     async def run(self, input: GuardInput) -> None:
         while True:
-            due = self.s.alert_due_at
             with contextlib.suppress(TimeoutError):
-                # Woken by work to send, by a new episode (its alert timer starts), or when
-                # the alert falls due.
                 await workflow.wait_condition(
-                    lambda: (
-                        bool(self.s.outbox) or self.s.alert_due_at != due or self._history_full()
-                    ),
+                    self._work_waiting(self.s.alert_due_at),
                     timeout=self._until_alert(),
                     timeout_summary="alert of the held actions",
                 )
@@ -323,6 +319,11 @@ class DisruptionGuard:
                 )
             )
         )
+
+    def _work_waiting(self, due: datetime | None) -> Any:
+        """Wake for work to send, for a new episode (its alert timer starts), or for a full
+        history; the alert's own time is the wait's timeout."""
+        return lambda: bool(self.s.outbox) or self.s.alert_due_at != due or self._history_full()
 
     def _alert_due(self) -> bool:
         due = self.s.alert_due_at
