@@ -14,6 +14,7 @@ from typing import Any
 from temporalio import activity
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.contracts import (
@@ -111,8 +112,16 @@ class GuardActivities:
         if cached is not None and time.monotonic() - cached[0] < ACTIVE_COUNT_TTL:
             return cached[1]
         count = 0
-        with temporal_errors(self.okta.governor.now):
-            async for _ in self.okta.list_users(filter='status eq "ACTIVE"'):
-                count += 1
+        try:
+            with temporal_errors(self.okta.governor.now):
+                async for _ in self.okta.list_users(filter='status eq "ACTIVE"'):
+                    count += 1
+        except ApplicationError:
+            if cached is None:
+                raise
+            # Okta failing to list must not stop the guard from answering: the last count
+            # is a few minutes old, and a company does not halve in that time.
+            activity.logger.warning("active-account count failed; using the last one")
+            return cached[1]
         self._active_count = (time.monotonic(), count)
         return count

@@ -8,12 +8,13 @@ followed by the trigger:
 
 - webhook path: start = just before the signed POST to the webhook receiver process;
 - poll path: start = just before the poll run (`BambooHRPoll` workflow) is started, with
-  `--poll-batch` terminations waiting in BambooHR (default: half the mass-change safeguard's
-  threshold, so that no run needs an approval; the safeguard counts only accounts still
-  active, not the previous run's terminations it re-reads). Runs are `--poll-overlap` + 1 s
-  apart (overlap 5 s here,
-  120 s in the schedule) so that each re-reads only the one before; a run held for an
-  approval anyway is approved at once and its terminations left out of the figures.
+  `--poll-batch` terminations waiting in BambooHR. Runs are `--poll-overlap` + 1 s apart
+  (overlap 5 s here, 120 s in the schedule) so that each re-reads only the one before.
+
+The mass-change guard is on: every deactivation asks it first (workflows/guard). This is
+ordinary churn, not a mass change, so before measuring an allowance for exactly the
+benchmark's terminations is given (`lifecycle ops allow`), as IT would for a planned change;
+the request path is the same as a grant from the window's own budget.
 
 Stop = the Okta simulator's own `statusChanged` stamp of the account becoming DEPROVISIONED
 (its clock is the wall clock; nothing is polled into the figure). Terminations run one at a
@@ -24,10 +25,9 @@ the figures are unloaded latencies. Okta's usual rate limits apply (`--okta-limi
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -39,8 +39,9 @@ from bench.runner import Context, Outcome, goal, parser, run_benchmark
 from bench.stack import BenchStack, StackConfig, bench_stack, okta_limits
 from bench.stats import summarize
 from simulators.okta.timefmt import parse_okta_time
-from workflows.approval import ApproveInput
+from starters.ops.guard import allow
 from workflows.employee.models import workflow_id_for
+from workflows.guard.models import AllowInput
 from workflows.poll import PollInput, PollResult, PollWorkflow
 
 NAME = "termination_latency"
@@ -58,7 +59,7 @@ def build_parser() -> Any:
         "--poll-batch",
         type=int,
         default=0,
-        help="terminations per poll run (0: half the mass-change safeguard threshold)",
+        help="terminations per poll run (0: 10)",
     )
     p.add_argument(
         "--poll-overlap",
@@ -93,6 +94,16 @@ async def body(ctx: Context) -> Outcome:
         hiring = Hiring(stack.hr.store, args.seed)
         users = await onboard_active(stack, args.terminations * len(paths), hiring, log=ctx.log)
         employees = list(users)
+        await allow(
+            stack.client,
+            stack.task_queue,
+            AllowInput(
+                count=len(employees),
+                until=datetime.now(UTC) + timedelta(days=1),
+                reason="termination-latency benchmark",
+                by="bench",
+            ),
+        )
         okta_before = stack.okta.stats()
         results: dict[str, Any] = {"employees_onboarded": len(employees)}
         if "poll" in paths:
@@ -203,13 +214,7 @@ async def poll_path(
     await _run_poll(stack, poll_input, "warmup")
     await wait_idle(client, [sentinel], timeout=60)
     last_change = time.time()
-    active = sum(1 for u in stack.okta.store.list_users() if u["status"] == "ACTIVE")
-    safeguards = stack.policy.safeguards
-    threshold = max(safeguards.min_count, math.floor(safeguards.max_share * active))
-    # A run re-reads the previous run's changes (they are within its overlap) and the
-    # safeguard counts those terminations again: half the threshold per run keeps every
-    # run under it.
-    batch = ctx.args.poll_batch or max(1, threshold // 2)
+    batch = ctx.args.poll_batch or 10
     ctx.log(f"poll path: {len(employees)} terminations, {batch} per poll run")
     samples: list[dict[str, Any]] = []
     failures: list[str] = []
@@ -229,7 +234,6 @@ async def poll_path(
             task_queue=task_queue,
         )
         stack.started_workflows.add(handle.id)
-        approved = await _approve_if_held(handle, stack, chunk, users, ctx.args.timeout)
         result = await handle.result()
         stamps = {}
         for employee_id in chunk:
@@ -239,27 +243,22 @@ async def poll_path(
             else:
                 stamps[employee_id] = done
         for employee_id, done in stamps.items():
-            samples.append({"employee_id": employee_id, "latency": done - t0, "held": approved})
+            samples.append({"employee_id": employee_id, "latency": done - t0})
         runs.append(
             {
                 "terminations": len(chunk),
                 "changes_seen": result.changes,
-                "held_for_approval": result.held_for_approval,
                 "run_seconds": round(max(stamps.values(), default=t0) - t0, 3),
             }
         )
         await wait_idle(client, chunk, timeout=ctx.args.timeout)
         if len(runs) % 5 == 0:
             ctx.log(f"  {len(samples)}/{len(employees)} done")
-    out = _path_result([s for s in samples if not s["held"]], failures)
+    out = _path_result(samples, failures)
     out.update(
         batch=batch,
         overlap_seconds=poll_input.overlap_seconds,
-        safeguard_threshold=threshold,
-        active_accounts=active,
         runs=len(runs),
-        runs_held_for_approval=sum(1 for r in runs if r["held_for_approval"]),
-        held_terminations_left_out=sum(1 for s in samples if s["held"]),
         changes_seen_per_run=summarize([r["changes_seen"] for r in runs], 1),
     )
     return out
@@ -274,29 +273,6 @@ async def _run_poll(stack: BenchStack, poll_input: PollInput, tag: str) -> PollR
     )
     stack.started_workflows.add(handle.id)
     return await handle.result()
-
-
-async def _approve_if_held(
-    handle: Any, stack: BenchStack, chunk: list[str], users: dict[str, str], timeout: float
-) -> bool:
-    """A run held by the safeguard would measure a person's approval time: approve at once
-    and leave those terminations out of the figures (reported as held)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if all(
-            (u := stack.okta.store.get_user(users[e])) and u["status"] == "DEPROVISIONED"
-            for e in chunk
-        ):
-            return False
-        try:
-            state = await handle.query("status")
-        except Exception:
-            state = {}
-        if state.get("waiting_for_approval"):
-            await handle.execute_update("approve", ApproveInput(approver="bench", note="bench"))
-            return True
-        await asyncio.sleep(0.05)
-    return False
 
 
 # --- results -----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ before the service is set up on a new org), it cannot write to Okta because this
 has no write at all, and the whole plan lands in a local JSON file (`--output`, default
 `.data/reconcile/plan-<time>.json`). `--apply` and `--drift` start the `Reconcile`
 workflow, because the changes are made by the employee workflows and may wait for a
-safeguard approval (`lifecycle ops approve <workflow id>`).
+safeguard approval (`lifecycle ops approve --run <workflow id>`).
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ async def _start(settings: Settings, mode: RunMode, wait: bool, runtime: Any = N
     if not wait:
         print(
             f"follow it in the Temporal UI; if held by the safeguard: "
-            f"lifecycle ops approve {workflow_id}"
+            f"lifecycle ops approve --run {workflow_id}"
         )
         return 0
     return await _follow(client, workflow_id)
@@ -167,7 +167,7 @@ async def _follow(client: Any, workflow_id: str) -> int:
             status = None  # type: ignore[assignment]
         if status is not None and status.waiting_for_approval and not told:
             told = True
-            print(f"held: {status.reason}\napprove with: lifecycle ops approve {workflow_id}")
+            print(f"held: {status.reason}\napprove with: lifecycle ops approve --run {workflow_id}")
         if status is not None and status.phase == "done":
             break
         await asyncio.sleep(1.0)

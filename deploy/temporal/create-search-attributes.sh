@@ -37,3 +37,4 @@ create Department Keyword
 create LifecycleState Keyword
 create NextAction Keyword
 create NextActionAt Datetime
+create HeldByGuard Keyword

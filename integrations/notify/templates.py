@@ -596,8 +596,11 @@ def _sync_failing(d: _Data) -> _Body:
     severity="alert",
 )
 def _safeguard_paused(d: _Data) -> _Body:
-    """Keys: run (poll / reconcile), workflow_id, affected, active_total, threshold,
-    employee_ids (a sample of the affected employees)."""
+    """Keys: run (guard / reconcile), workflow_id, affected, active_total, threshold,
+    employee_ids (a sample of the affected employees); the guard adds window, deactivate,
+    suspend."""
+    if d.text("run") == "guard":
+        return _guard_holding(d)
     run = d.text("run") or "sync"
     affected, total = d.text("affected"), d.text("active_total")
     share = (
@@ -619,6 +622,29 @@ def _safeguard_paused(d: _Data) -> _Body:
         ),
         action=f"Review the run, then send the `approve` update{target} (or cancel it).",
         subject_tail=f"{run} run" + (f", {affected} accounts" if affected else ""),
+    )
+
+
+def _guard_holding(d: _Data) -> _Body:
+    affected, threshold, window = d.text("affected"), d.text("threshold"), d.text("window")
+    return _Body(
+        summary=f"The mass-change guard is holding {affected or 'some'} suspensions/"
+        f"deactivations: more than {threshold or 'the threshold'} within "
+        f"{window or 'the window'} ({d.text('active_total') or '?'} active accounts). "
+        "The accounts stay as they are until someone decides; later ones are held too.",
+        facts=_facts(
+            ("Held", affected),
+            ("Deactivations", d.text("deactivate")),
+            ("Suspensions", d.text("suspend")),
+            ("Threshold", f"{threshold} per {window}" if threshold and window else threshold),
+            ("Active accounts", d.text("active_total")),
+            ("Guard workflow", d.text("workflow_id")),
+            ("Employees (sample)", _join(d.items("employee_ids")) or None),
+        ),
+        action="Check the sample against BambooHR, then `lifecycle ops approve --all` (or "
+        "`--employee ID`), or `lifecycle ops reject --all --reason R`; `lifecycle ops guard` "
+        "lists everything held.",
+        subject_tail=f"{affected} held" if affected else "actions held",
     )
 
 

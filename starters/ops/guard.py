@@ -26,6 +26,7 @@ from workflows.guard.models import (
     GuardStatus,
     RejectHeldInput,
     guard_workflow_id,
+    window_text,
 )
 
 
@@ -81,7 +82,11 @@ def render_guard_status(status: GuardStatus | None) -> str:
     if status is None:
         return "mass-change guard: not started yet (nothing has been asked of it)"
     pairs: list[tuple[str, Any]] = [
-        ("threshold", f"{status.threshold} per {status.window} ({status.active_accounts} active)"),
+        (
+            "threshold",
+            f"{status.threshold} per {window_text(status.window.total_seconds())} "
+            f"({status.active_accounts} active accounts)",
+        ),
         ("granted in window", status.granted_in_window),
         ("held", len(status.held)),
         ("episode since", status.episode_since),

@@ -19,6 +19,7 @@ ORDER = [
     "test_webhook_redelivery",
     "test_worker_crashes",
     "test_devserver_restart",
+    "test_guard_restarts",
     "test_okta_faults",
     "test_bamboohr_outage",
     "test_no_leaks",

@@ -54,6 +54,8 @@ SUITE_SAFEGUARDS: dict[str, Any] = {"min_count": 1000}
 def with_safeguards(policy: PolicyConfig, **safeguards: Any) -> PolicyConfig:
     updated = policy.safeguards.model_copy(update=safeguards)
     return policy.model_copy(update={"safeguards": updated})
+
+
 UNMANAGED_GROUP = "Okta Administrators"
 PROTECTED_GROUP = "IT Break Glass"
 
@@ -115,9 +117,15 @@ class LifecycleStack:
         return (await self.now()).astimezone(ZoneInfo(zone)).date()
 
     async def advance(self, delta: timedelta) -> None:
-        """Skip Temporal's clock; the simulated BambooHR's calendar follows."""
-        await self.env.sleep(delta)
-        self.hr.clock.set(await self.now())
+        """Skip Temporal's clock; the simulated BambooHR's calendar follows. Long skips go a
+        day at a time: one skip RPC that must play weeks of timers can outlast the RPC's
+        deadline on a busy machine (`RPCError: Timeout expired`)."""
+        remaining = delta
+        while remaining > timedelta(0):
+            chunk = min(remaining, timedelta(days=1))
+            await self.env.sleep(chunk)
+            remaining -= chunk
+            self.hr.clock.set(await self.now())
 
     # --- HR side -------------------------------------------------------------------------
     def hire(

@@ -35,7 +35,6 @@ from lifecycle.models import AccountStatus, DesiredAccount, HrSnapshot
 from lifecycle.policy import build_plan, profile_changes, required_fields
 from simulators.bamboohr.store import HRActionError
 from simulators.seed.names import NameGenerator
-from workflows.approval import ApproveInput
 from workflows.employee.models import HrChanged, StatusView, workflow_id_for
 from workflows.poll import PollInput, PollResult, PollWorkflow
 
@@ -367,8 +366,7 @@ async def post_webhook(
 
 
 async def run_poll(stack: ProcessStack, *, timeout: float = 120.0) -> PollResult:
-    """One poller run as the Schedule starts it; a mass-change hold is approved, as the
-    on-call would after checking (the suite's terminations are deliberate)."""
+    """One poller run as the Schedule starts it."""
     handle: WorkflowHandle[Any, PollResult] = await stack.client.start_workflow(
         PollWorkflow.run,
         PollInput(),
@@ -381,20 +379,10 @@ async def run_poll(stack: ProcessStack, *, timeout: float = 120.0) -> PollResult
 async def finish_poll(
     stack: ProcessStack, handle: WorkflowHandle[Any, PollResult], *, timeout: float = 120.0
 ) -> PollResult:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return await asyncio.wait_for(asyncio.shield(handle.result()), timeout=1.0)
-        except TimeoutError:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"poll {handle.id} did not finish within {timeout}s")
-        with contextlib.suppress(Exception):
-            if (await handle.query("status"))["waiting_for_approval"]:
-                await handle.execute_update(
-                    "approve", ApproveInput(approver="reliability-suite", note="planned test")
-                )
-                stack.note(f"poll {handle.id}: mass-change hold approved")
+    try:
+        return await asyncio.wait_for(handle.result(), timeout=timeout)
+    except TimeoutError:
+        raise AssertionError(f"poll {handle.id} did not finish within {timeout}s") from None
 
 
 # --- HR events --------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import asyncio
 import base64
 import contextlib
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -195,6 +196,10 @@ class ProcessStack:
     def __post_init__(self) -> None:
         self.logs = self.root / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
+        # The product's policy, with the suite's mass-change allowance (most scenarios here
+        # terminate dozens of people in an hour); `set_safeguards` + a worker restart changes it.
+        self.policy_path = self.root / "policy.yaml"
+        self.set_safeguards(min_count=1000)
         self.temporal = TemporalDevServer(
             db_file=self.root / "temporal.db",
             headless=True,
@@ -231,7 +236,7 @@ class ProcessStack:
             bamboohr_api_key=SecretStr(self.secrets.bamboohr_key),
             bamboohr_webhook_key=SecretStr(self.secrets.webhook_key),
             lifecycle_mode=Mode.APPLY,
-            lifecycle_policy=POLICY_PATH,
+            lifecycle_policy=self.policy_path,
             lifecycle_audit_url=self.audit_url,
             lifecycle_data_dir=self.root / "data",
             lifecycle_encryption_keys=SecretStr(self.secrets.encryption_keys),
@@ -250,6 +255,14 @@ class ProcessStack:
         self.events: list[str] = []  # what the stack did, for failure messages
 
     # --- configuration ---------------------------------------------------------------------
+    def set_safeguards(self, **values: object) -> None:
+        """Write the stack's policy: config/policy.yaml with these `safeguards` (the worker
+        reads it at start: restart it to apply)."""
+        block = "safeguards:\n" + "".join(f"  {k}: {v}\n" for k, v in values.items())
+        text = re.sub(r"(?m)^safeguards:\n(?:  .*\n)+", block, POLICY_PATH.read_text())
+        assert block in text, "config/policy.yaml has no safeguards block to replace"
+        self.policy_path.write_text(text)
+
     def environment(self) -> dict[str, str]:
         """Exactly what the worker and the webhook receiver are configured with."""
         return {
@@ -264,7 +277,7 @@ class ProcessStack:
             "BAMBOOHR_API_KEY": self.secrets.bamboohr_key,
             "BAMBOOHR_WEBHOOK_KEY": self.secrets.webhook_key,
             "LIFECYCLE_AUDIT_URL": self.audit_url,
-            "LIFECYCLE_POLICY": str(POLICY_PATH),
+            "LIFECYCLE_POLICY": str(self.policy_path),
             "LIFECYCLE_MODE": "apply",
             "LIFECYCLE_DATA_DIR": str(self.root / "data"),
             "LIFECYCLE_ENCRYPTION_KEYS": self.secrets.encryption_keys,

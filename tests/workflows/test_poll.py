@@ -1,6 +1,6 @@
 """The poller: changes made in BambooHR reach Okta within one poll; an outage loses nothing
 (the durable cursor moves only after every change was handed over); duplicates act once;
-deletions go to review; a mass change waits for an ops approval."""
+deletions go to review. (Mass changes: tests/workflows/guard, the guard every lifecycle asks.)"""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from lifecycle_people import onboarded
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 
 from simulators.common.faults import FaultConfig
-from workflows.approval import ApproveInput
 from workflows.employee.models import LifecycleState
 from workflows.poll import CURSOR_NAME, PollInput, PollResult, PollWorkflow
 
@@ -107,57 +106,6 @@ async def test_bamboohr_outage_loses_nothing(stack: LifecycleStack) -> None:
     result = await handle.result()
     assert result.delivered == 1 and result.cursor_moved
     await stack.wait_state(employee, LifecycleState.ACTIVE)
-
-
-async def test_mass_termination_waits_for_approval(stack: LifecycleStack) -> None:
-    people = [await onboarded(stack) for _ in range(10)]
-    await run_poll(stack)
-    stack.hr.clock.advance(5)
-    today = await stack.today()
-    leaving = people[:6]  # 6 > max(5, 5 % of 10 active accounts)
-    for employee, _ in leaving:
-        stack.hr.store.terminate(employee, today, termination_type="Involuntary")
-    handle = await start_poll(stack)
-    await poll_until(lambda: _waiting(handle), timeout=30)
-    await asyncio.sleep(1)
-    for _, user in leaving:
-        assert stack.okta_user(user["id"])["status"] == "ACTIVE"  # type: ignore[index]  # held back
-
-    await handle.execute_update("approve", ApproveInput(approver="it-lead", note="reorg"))
-    result = await handle.result()
-    assert result.held_for_approval == 6
-    for employee, user in leaving:
-        await stack.wait_state(employee, LifecycleState.TERMINATED)
-        assert stack.okta_user(user["id"])["status"] == "DEPROVISIONED"  # type: ignore[index]
-
-
-async def _waiting(handle: WorkflowHandle[PollWorkflow, PollResult]) -> bool:
-    status = await handle.query("status")
-    return bool(status["waiting_for_approval"])
-
-
-async def test_terminations_already_carried_out_do_not_trip_the_safeguard(
-    stack: LifecycleStack,
-) -> None:
-    """The next poll re-reads the last one's changes (its overlap): terminations already
-    done in Okta must not count again towards the mass-change threshold."""
-    people = [await onboarded(stack) for _ in range(8)]
-    await run_poll(stack)
-    stack.hr.clock.advance(5)
-    today = await stack.today()
-    for employee, _ in people[:4]:  # 4 <= threshold 5: goes through
-        stack.hr.store.terminate(employee, today, termination_type="Involuntary")
-    first = await run_poll(stack)
-    assert first.held_for_approval == 0
-    for employee, _ in people[:4]:
-        await stack.wait_state(employee, LifecycleState.TERMINATED)
-    stack.hr.clock.advance(5)
-    for employee, _ in people[4:6]:  # 2 more; with the 4 re-read it would be 6 > 5
-        stack.hr.store.terminate(employee, today, termination_type="Involuntary")
-    second = await run_poll(stack)
-    assert second.held_for_approval == 0
-    for employee, _ in people[4:6]:
-        await stack.wait_state(employee, LifecycleState.TERMINATED)
 
 
 async def test_revoked_bamboohr_key_blocks_the_poll_with_one_alert_and_loses_nothing(

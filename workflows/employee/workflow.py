@@ -683,7 +683,12 @@ class EmployeeLifecycle:
         except ActivityError as err:
             # Never skip the check: wait, visibly, and ask again soon.
             reason = f"the mass-change guard did not answer: {_error_text(err)}"
-            self._wait_for_guard(key, verb, reason, options.GUARD_UNREACHABLE_RECHECK)
+            hold = self.s.guard_hold
+            # Asked again soon, then less often (as long as it has lasted, up to the
+            # blocked-read pace): an outage of hours must not fill the history.
+            waited = workflow.now() - hold.since if hold and hold.action == key else timedelta(0)
+            recheck = min(max(waited, options.GUARD_UNREACHABLE_RECHECK), options.BLOCKED_RECHECK)
+            self._wait_for_guard(key, verb, reason, recheck)
             return False
         if key in self.s.guard_granted or answer.verdict == "granted":
             # (A release signal may have overtaken this very answer.)

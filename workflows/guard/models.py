@@ -29,6 +29,14 @@ def guard_workflow_id(task_queue: str) -> str:
     return f"disruption-guard-{task_queue}"
 
 
+def window_text(seconds: float) -> str:
+    minutes = seconds / 60
+    if minutes >= 60 and minutes % 60 == 0:
+        hours = int(minutes // 60)
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes:g} minutes"
+
+
 class DisruptionRequest(BaseModel):
     """Update `request`: may this employee's account be suspended or deactivated now?
 

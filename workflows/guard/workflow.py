@@ -50,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
         HeldRequest,
         Outgoing,
         RejectHeldInput,
+        window_text,
     )
 
 # A decision is remembered this long for requests asked again.
@@ -117,7 +118,7 @@ class DisruptionGuard:
             request,
             "held",
             f"more than {request.threshold} suspensions/deactivations within "
-            f"{_window_text(request.window_seconds)}: waiting for an operator's approval",
+            f"{window_text(request.window_seconds)}: waiting for an operator's approval",
         )
 
     @workflow.signal(name="withdraw")
@@ -385,12 +386,12 @@ class DisruptionGuard:
         await alert(
             NotificationEvent.SAFEGUARD_PAUSED,
             {
-                "run": "mass-change guard",
+                "run": "guard",
                 "workflow_id": workflow.info().workflow_id,
                 "affected": len(held),
                 "active_total": self.s.active_accounts,
                 "threshold": self.s.threshold,
-                "window": _window_text(self.s.window_seconds),
+                "window": window_text(self.s.window_seconds),
                 "deactivate": sum(1 for h in held if h.request.verb == "deactivate"),
                 "suspend": sum(1 for h in held if h.request.verb == "suspend"),
                 "employee_ids": [h.request.employee_id for h in held][:ALERT_SAMPLE],
@@ -401,14 +402,6 @@ class DisruptionGuard:
 
 def _grant_record(request: DisruptionRequest, via: str, now: datetime) -> Grant:
     return Grant(employee_id=request.employee_id, action=request.action, at=now, via=via)  # type: ignore[arg-type]
-
-
-def _window_text(seconds: float) -> str:
-    minutes = seconds / 60
-    if minutes >= 60 and minutes % 60 == 0:
-        hours = int(minutes // 60)
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{minutes:g} minutes"
 
 
 def _refused(message: str) -> ApplicationError:

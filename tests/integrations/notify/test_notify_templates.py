@@ -303,3 +303,24 @@ def test_short_spellings_from_the_employee_workflow_render_fully() -> None:
     )
     assert "needs human review: work email is not valid" in review.text
     assert "Reason code: INVALID_EMAIL" in review.text
+
+
+def test_the_guard_alert_says_what_is_held_and_how_to_decide() -> None:
+    message = render(
+        "safeguard_paused",
+        data={
+            "run": "guard",
+            "workflow_id": "disruption-guard",
+            "affected": 22,
+            "deactivate": 22,
+            "suspend": 0,
+            "threshold": 8,
+            "window": "1 hour",
+            "active_total": 165,
+            "employee_ids": ["101", "102"],
+        },
+    )
+    assert "holding 22 suspensions/deactivations: more than 8 within 1 hour" in message.text
+    assert "165 active accounts" in message.text and "101, 102" in message.text
+    assert "lifecycle ops approve --all" in message.text
+    assert message.subject.endswith("22 held")

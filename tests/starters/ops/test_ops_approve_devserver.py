@@ -1,125 +1,127 @@
-"""`lifecycle ops approve <workflow-id>` against the real poll workflow held by the
-mass-change safeguard (on the dev server; its activities are stand-ins that report a
-disruptive batch, so no company is needed to trip the safeguard)."""
+"""`lifecycle ops guard|approve|reject|allow` against the real mass-change guard workflow on the
+dev server, its requests sent exactly as the lifecycles' activity sends them (threshold 2, so
+a handful of requests trips it without a company)."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from lifecycle_harness import poll_until
-from ops_cli import Cli
+from ops_cli import Cli, run_cli, temporal_env
 from temporalio import activity
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.contracts import (
     Activity,
-    AssessChangesInput,
-    AssessChangesResult,
-    DeliverChangesInput,
-    DeliverChangesResult,
-    EmployeeChange,
-    FetchChangedSinceInput,
-    FetchChangedSinceResult,
-    GetCursorInput,
-    GetCursorResult,
     NotifyInput,
     NotifyResult,
-    SetCursorInput,
-    SetCursorResult,
+    RecordAuditEventInput,
+    RecordAuditEventResult,
 )
-from workflows.poll import PollInput, PollWorkflow
-
-CHANGES = [str(900_000 + i) for i in range(10)]
-DISRUPTIVE = CHANGES[:8]
+from activities.guard import update_guard
+from workflows.guard.models import DisruptionRequest, GuardDecision
+from workflows.guard.workflow import DisruptionGuard
 
 
 class StandIns:
-    """A BambooHR batch of ten changes, eight of them deactivations (over the threshold)."""
-
     def __init__(self) -> None:
-        self.release_fetch = asyncio.Event()
-        self.delivered: list[str] = []
+        self.audit: list[RecordAuditEventInput] = []
+        self.alerts: list[NotifyInput] = []
 
-    @activity.defn(name=Activity.GET_CURSOR)
-    async def get_cursor(self, _: GetCursorInput) -> GetCursorResult:
-        return GetCursorResult()
-
-    @activity.defn(name=Activity.FETCH_CHANGED_SINCE)
-    async def fetch_changed_since(self, _: FetchChangedSinceInput) -> FetchChangedSinceResult:
-        await self.release_fetch.wait()  # the run is busy here, not waiting for approval
-        now = datetime.now(UTC)
-        return FetchChangedSinceResult(
-            latest=now,
-            changes=[EmployeeChange(employee_id=e, action="Updated") for e in CHANGES],
-        )
-
-    @activity.defn(name=Activity.ASSESS_CHANGES)
-    async def assess_changes(self, _: AssessChangesInput) -> AssessChangesResult:
-        return AssessChangesResult(disruptive=DISRUPTIVE, active_accounts=100, threshold=5)
-
-    @activity.defn(name=Activity.DELIVER_CHANGES)
-    async def deliver_changes(self, input: DeliverChangesInput) -> DeliverChangesResult:
-        ids = [c.employee_id for c in input.changes]
-        self.delivered += ids
-        return DeliverChangesResult(delivered=ids)
+    @activity.defn(name=Activity.RECORD_AUDIT_EVENT)
+    async def record(self, input: RecordAuditEventInput) -> RecordAuditEventResult:
+        self.audit.append(input)
+        return RecordAuditEventResult(record_id=len(self.audit))
 
     @activity.defn(name=Activity.NOTIFY)
-    async def notify(self, _: NotifyInput) -> NotifyResult:
+    async def notify(self, input: NotifyInput) -> NotifyResult:
+        self.alerts.append(input)
         return NotifyResult(delivered=["log"])
 
-    @activity.defn(name=Activity.SET_CURSOR)
-    async def set_cursor(self, _: SetCursorInput) -> SetCursorResult:
-        return SetCursorResult(moved=True)
+
+def request(employee: str, department: str = "Sales") -> DisruptionRequest:
+    return DisruptionRequest(
+        employee_id=employee,
+        action="TERMINATE:2026-12-03",
+        verb="deactivate",
+        department=department,
+        threshold=2,
+        active_accounts=40,
+        window_seconds=3600,
+    )
 
 
-async def test_approve_releases_a_held_poll_run_and_refuses_otherwise(
-    cli: Cli, dev_server_env: WorkflowEnvironment
+async def test_guard_verbs_show_release_reject_and_allow(
+    dev_server_env: WorkflowEnvironment, monkeypatch: object
 ) -> None:
     client = dev_server_env.client
-    task_queue = f"tq-approve-{uuid.uuid4().hex[:8]}"
+    task_queue = f"tq-guard-{uuid.uuid4().hex[:8]}"
+    for name, value in temporal_env(dev_server_env, task_queue).items():
+        monkeypatch.setenv(name, value)  # type: ignore[attr-defined]
+    cli: Cli = run_cli
     stand_ins = StandIns()
-    acts = [
-        stand_ins.get_cursor,
-        stand_ins.fetch_changed_since,
-        stand_ins.assess_changes,
-        stand_ins.deliver_changes,
-        stand_ins.notify,
-        stand_ins.set_cursor,
-    ]
-    async with Worker(client, task_queue=task_queue, workflows=[PollWorkflow], activities=acts):
-        workflow_id = f"bamboohr-poll-{uuid.uuid4().hex[:8]}"
-        handle = await client.start_workflow(
-            PollWorkflow.run, PollInput(), id=workflow_id, task_queue=task_queue
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[DisruptionGuard],
+        activities=[stand_ins.record, stand_ins.notify],
+    ):
+        nothing = await cli("ops", "approve", "--all")
+        assert nothing.code == 1 and "nothing is held by the mass-change guard" in nothing.err
+
+        verdicts = []
+        for n in range(6):
+            answer = await update_guard(
+                client, task_queue, "request", request(f"90{n}"), GuardDecision
+            )
+            verdicts.append(answer.verdict)
+        assert verdicts == ["granted", "granted", "held", "held", "held", "held"]
+        # Asked again (a retried activity): the same answer, nothing counted twice.
+        again = await update_guard(client, task_queue, "request", request("900"), GuardDecision)
+        assert again.verdict == "granted"
+
+        shown = await cli("ops", "guard")
+        assert shown.code == 0, shown.err
+        assert "902" in shown.out and "TERMINATE:2026-12-03" in shown.out
+        assert "2 per 1 hour (40 active accounts)" in shown.out
+
+        unknown = await cli("ops", "approve", "--employee", "999")
+        assert unknown.code == 1 and "not held by the guard: 999" in unknown.err
+
+        released = await cli(
+            "ops", "approve", "--employee", "902", "--employee", "903", "--approver", "dana",
+            "--json",
+        )  # fmt: skip
+        assert released.code == 0, released.err
+        assert released.json()["employees"] == ["902", "903"]
+
+        no_reason = await cli("ops", "reject", "--all", "--reason", " ")
+        assert no_reason.code == 1 and "reject needs a reason" in no_reason.err
+        rejected = await cli("ops", "reject", "--all", "--reason", "bad import", "--by", "ciso")
+        assert rejected.code == 0, rejected.err
+        assert "rejected 2 held action(s)" in rejected.out and "904, 905" in rejected.out
+
+        status = await cli("ops", "guard", "--json")
+        assert status.json()["held"] == []
+
+        past = await cli("ops", "allow", "--count", "5", "--until", "2020-01-01", "--reason", "x")
+        assert past.code == 1 and "already past" in past.err
+        until = (datetime.now(UTC) + timedelta(hours=3)).isoformat()
+        allowed = await cli(
+            "ops", "allow", "--count", "3", "--until", until, "--department", "Sales",
+            "--reason", "site closure", "--by", "cfo",
+        )  # fmt: skip
+        assert allowed.code == 0, allowed.err
+        assert "3 suspensions/deactivations in Sales" in allowed.out
+        # Past the threshold, but within the allowance: granted; another department: held.
+        sales = await update_guard(client, task_queue, "request", request("910"), GuardDecision)
+        other = await update_guard(
+            client, task_queue, "request", request("911", "Engineering"), GuardDecision
         )
+        assert (sales.verdict, other.verdict) == ("granted", "held")
 
-        # Still reading BambooHR: nothing to approve yet, and the validator says so.
-        result = await cli("ops", "approve", workflow_id, "--note", "too early")
-        assert result.code == 1
-        assert "nothing to approve: this run is not waiting for an approval" in result.err
-
-        stand_ins.release_fetch.set()
-
-        async def waiting() -> bool:
-            status = await handle.query("status")
-            return bool(status["waiting_for_approval"])
-
-        await poll_until(waiting, timeout=20)
-        assert sorted(stand_ins.delivered) == sorted(set(CHANGES) - set(DISRUPTIVE))
-
-        result = await cli(
-            "ops", "approve", workflow_id, "--approver", "dana", "--note", "planned RIF", "--json"
-        )
-        assert result.code == 0, result.err
-        answer = result.json()
-        assert answer["approved"] is True and answer["approver"] == "dana"
-        assert "8 suspensions/deactivations exceed the safeguard" in answer["message"]
-
-        outcome = await handle.result()
-        assert outcome.held_for_approval == 8 and outcome.delivered == 10
-        assert sorted(stand_ins.delivered) == sorted(CHANGES)  # the held ones went out too
-
-        late = await cli("ops", "approve", workflow_id)
-        assert late.code == 1 and f"{workflow_id} is not running any more" in late.err
+    actions = [(r.employee_id, r.action) for r in stand_ins.audit]
+    assert ("902", "guard.approve") in actions and ("904", "guard.reject") in actions
+    allow_records = [r for r in stand_ins.audit if r.action == "guard.allow"]
+    assert allow_records and allow_records[0].detail["by"] == "cfo"
