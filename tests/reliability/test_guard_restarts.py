@@ -19,9 +19,7 @@ SEED = 1212
 
 def okta_status(stack: ProcessStack, employee: str) -> str:
     users = [
-        u
-        for u in stack.okta.store.list_users()
-        if str(u["profile"].get("bambooHrId")) == employee
+        u for u in stack.okta.store.list_users() if str(u["profile"].get("bambooHrId")) == employee
     ]
     assert len(users) == 1, (employee, users)
     return str(users[0]["status"])
