@@ -30,7 +30,8 @@ with workflow.unsafe.imports_passed_through():
         SetCursorResult,
     )
     from workflows.employee import options
-    from workflows.sync_failure import RECHECK, SYNC_FAILURE_PATCH, SyncFailure, is_non_retryable
+    from workflows.errors import is_non_retryable
+    from workflows.sync_failure import RECHECK, SYNC_FAILURE_PATCH, SyncFailure
 
 POLL_WORKFLOW_ID = "bamboohr-poll"
 CURSOR_NAME = "bamboohr.changed"

@@ -42,7 +42,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.alerts import alert
     from workflows.approval import Approval, ApproveInput, ApproveResult
     from workflows.employee import options
-    from workflows.sync_failure import SYNC_FAILURE_PATCH, SyncFailure, is_non_retryable
+    from workflows.errors import is_non_retryable
+    from workflows.sync_failure import SYNC_FAILURE_PATCH, SyncFailure
 
 WORKFLOW_NAME = "Reconcile"
 GUARD_ALLOWANCE_PATCH = "approval-becomes-guard-allowance"

@@ -17,28 +17,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import NotificationEvent
     from workflows.alerts import alert
+    from workflows.errors import error_text
 
 # workflow.patched id: keep it, running poll workflows may depend on it.
 SYNC_FAILURE_PATCH = "alert-on-non-retryable-sync-failure"
 
 RECHECK = timedelta(minutes=10)
-
-
-def is_non_retryable(err: ActivityError) -> bool:
-    cause = err.cause
-    return isinstance(cause, ApplicationError) and cause.non_retryable
-
-
-def error_text(err: ActivityError) -> str:
-    cause = err.cause
-    if isinstance(cause, ApplicationError):
-        return f"{cause.type or 'error'}: {cause.message}"
-    return str(cause or err)
 
 
 class SyncFailure:
