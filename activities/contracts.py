@@ -107,6 +107,9 @@ class EnsureOktaUserInput(_Io):
     known_user_id: str | None = None  # the account this employee's workflow already owns
     login: str
     profile: dict[str, Any]  # desired profile incl. login, email, names, bambooHrId
+    # Managed groups a new account is created in (Okta's `groupIds`: one call instead of one
+    # per group); an existing account is left to sync_managed_groups.
+    groups: list[str] = Field(default_factory=list)
 
 
 class EnsureOktaUserResult(_Io):

@@ -9,6 +9,7 @@ guarded too. Asking twice is harmless: the guard answers a known request with it
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 from temporalio import activity
@@ -38,6 +39,10 @@ from workflows.guard.models import (
 )
 
 ACTIVE_COUNT_TTL = 600.0  # seconds an Okta active-account count is reused
+# The guard answers in milliseconds; an update that hangs (a guard whose first task has not
+# run, a server under strain) is given up quickly and asked again by the activity's retry:
+# requests are idempotent by key.
+UPDATE_TIMEOUT = timedelta(seconds=10)
 
 
 async def update_guard(
@@ -46,7 +51,9 @@ async def update_guard(
     """Send update `name` to this deployment's guard, starting it if it is not running."""
     handle = client.get_workflow_handle(guard_workflow_id(task_queue))
     try:
-        return await handle.execute_update(name, arg, result_type=result_type)
+        return await handle.execute_update(
+            name, arg, result_type=result_type, rpc_timeout=UPDATE_TIMEOUT
+        )
     except RPCError as exc:
         if exc.status is not RPCStatusCode.NOT_FOUND:
             raise
@@ -59,7 +66,9 @@ async def update_guard(
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
         static_summary="mass-change guard: suspensions/deactivations per window",
     )
-    return await handle.execute_update(name, arg, result_type=result_type)
+    return await handle.execute_update(
+        name, arg, result_type=result_type, rpc_timeout=UPDATE_TIMEOUT
+    )
 
 
 class GuardActivities:

@@ -50,8 +50,8 @@ from integrations.audit import AuditStore
 from integrations.bamboohr import BambooHRClient, BambooHRError, BambooHRRateLimited
 from integrations.bamboohr.fields import extra_fields
 from integrations.okta import OktaClient, OktaGroup
-from integrations.okta.models import USER_STATUSES
 from lifecycle.models import HrSnapshot
+from lifecycle.okta_status import USER_STATUSES
 from lifecycle.policy import PolicyConfig
 from lifecycle.reconcile import (
     Delivery,

@@ -35,11 +35,22 @@ COMMANDS: list[str] = [
 EXIT_CONFIG = 2
 
 
+def _version() -> str:
+    """The installed distribution's version (what `pip show` and bug reports name)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("bamboohr-okta-lifecycle")
+    except PackageNotFoundError:
+        return "unknown (not installed: run `make venv`)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lifecycle",
         description="Employee lifecycle automation: BambooHR → Okta on Temporal.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMANDS:
         module = importlib.import_module(module_name)

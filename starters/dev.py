@@ -38,7 +38,7 @@ from simulators.common.server import (
 )
 from starters.devserver import TemporalDevServer
 from starters.logs import configure_logging
-from starters.setup_cmd import MONITORED_FIELDS, WEBHOOK_EVENTS
+from starters.setup_cmd import WEBHOOK_EVENTS
 
 log = logging.getLogger("lifecycle.dev")
 
@@ -238,7 +238,10 @@ class DevStack:
         urls.append(("Webhook receiver", url))
         hr = getattr(self, "_hr_sim", None)
         if hr is not None:
-            _subscribe_sim_webhook(hr, url)
+            from lifecycle.policy import load_policy, monitored_fields
+
+            fields = monitored_fields(load_policy(settings.lifecycle_policy))
+            _subscribe_sim_webhook(hr, url, fields)
 
     async def _start_codec(self, settings: Settings, urls: list[tuple[str, str]]) -> None:
         if settings.lifecycle_encryption_keys is None:
@@ -287,7 +290,7 @@ class DevStack:
         self._closers.clear()
 
 
-def _subscribe_sim_webhook(hr: Any, url: str) -> None:
+def _subscribe_sim_webhook(hr: Any, url: str, fields: list[str]) -> None:
     """Register the receiver with the simulated BambooHR once (kept in its state file)."""
     if any(hook.url == url for hook in hr.webhooks.all()):
         return
@@ -297,7 +300,7 @@ def _subscribe_sim_webhook(hr: Any, url: str) -> None:
             "url": url,
             "format": "json",
             "events": WEBHOOK_EVENTS,
-            "monitorFields": MONITORED_FIELDS,
+            "monitorFields": fields,
         }
     )
 

@@ -16,23 +16,9 @@ from pathlib import Path
 
 from lifecycle.settings import Mode, Settings, load_settings
 
-# What the receiver wants to hear about. Event-based webhooks carry no values: the employee
-# workflow re-reads the record, so these only decide *when* BambooHR calls.
-MONITORED_FIELDS = [
-    "firstName",
-    "lastName",
-    "preferredName",
-    "workEmail",
-    "department",
-    "division",
-    "location",
-    "jobTitle",
-    "supervisorEId",
-    "employmentHistoryStatus",
-    "status",
-    "hireDate",
-    "terminationDate",
-]
+# Event-based webhooks carry no values: the employee workflow re-reads the record, so the
+# monitored fields (lifecycle.policy.monitored_fields: derived from the policy) only decide
+# *when* BambooHR calls.
 WEBHOOK_EVENTS = ["employee.created", "employee.updated", "employee.deleted"]
 
 
@@ -128,11 +114,11 @@ def run_webhook(args: argparse.Namespace) -> int:
 
 async def _create_webhook(settings: Settings, name: str, url: str):
     from integrations.bamboohr import build_bamboohr_client
+    from lifecycle.policy import load_policy, monitored_fields
 
+    fields = monitored_fields(load_policy(settings.lifecycle_policy))
     client = build_bamboohr_client(settings)
     try:
-        return await client.create_webhook(
-            name, url, monitor_fields=MONITORED_FIELDS, events=WEBHOOK_EVENTS
-        )
+        return await client.create_webhook(name, url, monitor_fields=fields, events=WEBHOOK_EVENTS)
     finally:
         await client.aclose()

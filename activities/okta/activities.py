@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from contextlib import AbstractContextManager
 from functools import partial
+from typing import Any
 from urllib.parse import urlencode
 
 from temporalio import activity
@@ -40,7 +41,6 @@ from activities.okta.errors import temporal_errors
 from activities.okta.groups import GroupCache
 from activities.okta.matching import Candidates, account, is_ours
 from activities.okta.profiles import profile_changes
-from activities.okta.transitions import decide
 from activities.okta.writes import WriteLog
 from integrations.audit import AuditStore
 from integrations.okta.client import OktaClient, segment
@@ -52,18 +52,18 @@ from integrations.okta.errors import (
     OktaValidationError,
     is_duplicate_login,
     is_membership_noop,
+    is_unknown_group,
 )
 from integrations.okta.expressions import profile_eq
 from integrations.okta.models import (
-    DEPROVISIONED,
     OKTA_GROUP,
-    PROVISIONED,
     OktaGroup,
     OktaUser,
     SchemaAttribute,
     custom_properties,
 )
 from lifecycle.models import ReviewCode, ReviewReason
+from lifecycle.okta_status import DEPROVISIONED, PROVISIONED, decide
 from lifecycle.settings import Mode
 
 log = logging.getLogger(__name__)
@@ -212,21 +212,36 @@ class OktaActivities:
             return self._conflict(by_login, login)
 
         profile = {**input.profile, "login": login, self.attribute: input.employee_id}
+        # The account comes with its managed groups (one call, not one per group); a group
+        # that cannot be resolved here is left to sync_managed_groups, which reports it.
+        groups = [g for g in [await self._resolve_writable(n) for n in input.groups] if g]
+        body: dict[str, Any] = {"profile": profile}
+        if groups:
+            body["groupIds"] = [g.id for g in groups]
         request = PlannedRequest(
-            method="POST",
-            path=_path("/api/v1/users", activate="false"),
-            body={"profile": profile},
+            method="POST", path=_path("/api/v1/users", activate="false"), body=body
         )
+        after: dict[str, Any] = {"profile": profile, "status": "STAGED"}
+        if groups:
+            after["groups"] = [g.name for g in groups]
         try:
             sent, created = await wlog.write(
                 "okta.user.create",
                 login,
                 request,
-                lambda: self.client.create_user(profile, activate=False),
-                after={"profile": profile, "status": "STAGED"},
-                handled=is_duplicate_login,
+                lambda: self.client.create_user(
+                    profile, activate=False, group_ids=body.get("groupIds")
+                ),
+                after=after,
+                handled=lambda e: is_duplicate_login(e) or (bool(groups) and is_unknown_group(e)),
             )
         except OktaValidationError as error:
+            if groups and is_unknown_group(error):
+                # A group deleted since we cached it: create without groups this time;
+                # sync_managed_groups finds (or reports) each group afresh.
+                for group in groups:
+                    self.groups.forget(group.name)
+                return await self._ensure(input.model_copy(update={"groups": []}))
             if not is_duplicate_login(error):
                 raise
             # Another attempt (or a concurrent call) created it first: whose is it?

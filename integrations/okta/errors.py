@@ -14,7 +14,7 @@ import httpx
 
 from lifecycle.redact import mask_emails
 
-# Codes with a fixed meaning for control flow (FACTS.md, Okta error reference).
+# Codes with a fixed meaning for control flow (developer.okta.com, "Error codes").
 E_VALIDATION = "E0000001"
 E_MALFORMED = "E0000003"
 E_ACCESS_DENIED = "E0000006"
@@ -217,9 +217,16 @@ def is_duplicate_login(error: OktaError) -> bool:
     )
 
 
+def is_unknown_group(error: OktaError) -> bool:
+    """400 E0000001 whose cause names `groupIds`: a group id given to create-user is gone."""
+    if not isinstance(error, OktaValidationError) or error.error_code != E_VALIDATION:
+        return False
+    return any(cause.lower().startswith("groupids") for cause in error.causes)
+
+
 def is_membership_noop(error: OktaError) -> bool:
     """Okta's wording (where it answers an error at all) for "already a member" / "not a
-    member": FACTS.md leaves open whether re-adding is accepted, so both count as done."""
+    member": Okta's reference leaves open whether re-adding is accepted, so both count as done."""
     text = " ".join([error.summary or "", *error.causes]).lower()
     return any(
         phrase in text for phrase in ("already a member", "already exists in group", "not a member")

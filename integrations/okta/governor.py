@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-# Okta's endpoint buckets (FACTS.md "Rate limits"; typical workforce-org limits per minute).
+# Okta's endpoint buckets (developer.okta.com "Rate limits": typical workforce-org limits/min).
 USERS = "users"  # GET/POST /api/v1/users: list, search, create (600)
 USER_GET = "user_get"  # GET /api/v1/users/{id} and its sub-resources (2000)
 USER_WRITE = "user_write"  # POST/PUT/DELETE /api/v1/users/{id}/..., lifecycle, sessions (600)

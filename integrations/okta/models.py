@@ -10,26 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# Okta user statuses (FACTS.md); a user is in exactly one, possibly transitioning to another.
-STAGED = "STAGED"
-PROVISIONED = "PROVISIONED"
-ACTIVE = "ACTIVE"
-RECOVERY = "RECOVERY"
-PASSWORD_EXPIRED = "PASSWORD_EXPIRED"
-LOCKED_OUT = "LOCKED_OUT"
-SUSPENDED = "SUSPENDED"
-DEPROVISIONED = "DEPROVISIONED"
-USER_STATUSES = (
-    STAGED,
-    PROVISIONED,
-    ACTIVE,
-    RECOVERY,
-    PASSWORD_EXPIRED,
-    LOCKED_OUT,
-    SUSPENDED,
-    DEPROVISIONED,
-)
-
+# Okta user statuses and their transitions: lifecycle/okta_status.py.
 OKTA_GROUP = "OKTA_GROUP"  # the only type whose memberships an admin API may change
 
 

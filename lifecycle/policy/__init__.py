@@ -9,7 +9,7 @@ from lifecycle.policy.build import build_plan
 from lifecycle.policy.config import PolicyConfig, load_policy, parse_policy
 from lifecycle.policy.diff import group_changes, profile_changes
 from lifecycle.policy.errors import PolicyError
-from lifecycle.policy.fields import required_fields
+from lifecycle.policy.fields import monitored_fields, required_fields
 
 __all__ = [
     "PolicyConfig",
@@ -17,6 +17,7 @@ __all__ = [
     "build_plan",
     "group_changes",
     "load_policy",
+    "monitored_fields",
     "parse_policy",
     "profile_changes",
     "required_fields",

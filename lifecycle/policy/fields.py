@@ -50,3 +50,36 @@ def required_fields(config: PolicyConfig) -> list[str]:
             continue
         out.append(name)
     return out
+
+
+# Fields whose change moves a lifecycle whatever the policy maps: the employment status and
+# its dates (hire, leave, termination), the login's e-mail, the location (the time zone) and
+# the manager (the manager's notices).
+LIFECYCLE_FIELDS = (
+    "employmentHistoryStatus",
+    "status",
+    "hireDate",
+    "terminationDate",
+    "workEmail",
+    "location",
+    "supervisorEId",
+)
+
+
+def monitored_fields(config: PolicyConfig) -> list[str]:
+    """What the BambooHR webhook must watch so that every change the policy acts on arrives
+    within seconds (not only at the next poll): the lifecycle's own fields, every field a
+    group rule tests, and every field the policy reads. Derived, never listed by hand: a
+    field added to the policy is monitored by the next `lifecycle setup webhook`."""
+    names: list[str] = list(LIFECYCLE_FIELDS)
+    for rule in config.groups:
+        names += list(rule.match.as_fields())
+        if rule.unless is not None:
+            names += list(rule.unless.as_fields())
+    names += required_fields(config)  # (manager.* fields: the supervisor, above)
+    out: list[str] = []
+    for name in names:
+        if name in _SPECIAL or name in out:
+            continue
+        out.append(name)
+    return out

@@ -1,7 +1,7 @@
 """How BambooHR talks HTTP: Basic auth with the API key as user name, error text in a header,
 JSON only when asked for (XML is the default), 503/429 + `Retry-After` when throttling.
 
-Errors carry their text in `X-BambooHR-Error-Message` (FACTS) and, as the spec's shared
+Errors carry their text in `X-BambooHR-Error-Message` (BambooHR API docs) and, as the spec's shared
 responses name it, `X-BambooHR-Message`; the body is empty, except on the webhook endpoints
 whose spec defines a JSON error body (`{"errors": [{"error": ...}]}`).
 """
@@ -102,7 +102,7 @@ def flag(value: str | None, default: bool = True) -> bool:
 
 
 def throttle_responder(status: int, retry_after: int, scope: Scope) -> tuple[int, dict, bytes]:
-    """Fault-injection answer for throttling: 503 today, 429 from 2026-09-16 (FACTS)."""
+    """Fault-injection answer for throttling: 503 today, 429 from 2026-09-16 (API changelog)."""
     message = (
         "Service temporarily unavailable: please retry later"
         if status == 503

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-# Typical workforce-org limits per minute (FACTS.md, developer.okta.com rate-limit reference).
+# Typical workforce-org limits per minute (developer.okta.com, "Rate limits").
 DEFAULT_LIMITS: dict[str, int] = {
     "users": 600,  # GET/POST /api/v1/users (list, create)
     "user_get": 2000,  # GET /api/v1/users/{id} (and its sub-resources)

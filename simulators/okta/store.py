@@ -531,6 +531,19 @@ class OktaStore:
             self._changed()
             return copy.deepcopy(self._groups[group_id])
 
+    def delete_group(self, group_id: str) -> None:
+        """An admin deletes a group (its memberships go with it)."""
+        with self._lock:
+            group = self._groups.pop(group_id, None)
+            if group is None:
+                raise not_found(group_id, "Group")
+            name = group["profile"]["name"].lower()
+            if self._group_by_name.get(name) == group_id:
+                del self._group_by_name[name]
+            for user_id in self._members.pop(group_id, {}):
+                self._user_groups.get(user_id, {}).pop(group_id, None)
+            self._changed()
+
     def get_group(self, group_id: str) -> dict[str, Any] | None:
         with self._lock:
             group = self._groups.get(group_id)

@@ -101,3 +101,11 @@ def test_environment_overrides_dotenv(tmp_path: Path) -> None:
     result = run_cli(["settings", "show"], {"LIFECYCLE_MODE": "apply"}, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "effective mode: apply" in result.stdout
+
+
+def test_version_names_the_installed_release(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    result = run_cli(["--version"], {}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"lifecycle {version('bamboohr-okta-lifecycle')}"

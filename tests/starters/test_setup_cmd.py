@@ -56,6 +56,9 @@ def test_webhook_registration_saves_the_key_without_printing_it(
     assert main(["setup", "webhook", "--url", url, "--env-file", str(env_file)]) == 0
     hooks = hr.webhooks.all()
     assert [h.url for h in hooks] == [url]
+    # It watches what the policy uses (derived, not a hand-kept list): a mapped custom field.
+    assert "customCostCenter" in hooks[0].monitor_fields
+    assert "employmentHistoryStatus" in hooks[0].monitor_fields
     saved = dotenv_values(env_file)["BAMBOOHR_WEBHOOK_KEY"]
     assert saved == hooks[0].private_key
     out = capsys.readouterr()

@@ -40,7 +40,7 @@ from workflows.poll import PollInput, PollResult, PollWorkflow
 
 # Okta statuses that satisfy each desired status. An activated account waits in PROVISIONED
 # until its owner sets a password; Okta suspends only ACTIVE users, so an account never
-# signed into (STAGED, PROVISIONED) is left as it is for a leave (activities/okta/transitions).
+# signed into (STAGED, PROVISIONED) is left as it is for a leave (lifecycle/okta_status.py).
 OKTA_STATUSES: dict[AccountStatus, set[str]] = {
     AccountStatus.STAGED: {"STAGED"},
     AccountStatus.ACTIVE: {"PROVISIONED", "ACTIVE"},

@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewCode,
         ReviewReason,
     )
-    from lifecycle.reconcile.status import SIGN_IN
+    from lifecycle.okta_status import SIGN_IN
     from workflows.employee import options
     from workflows.employee.models import (
         EmployeeInput,

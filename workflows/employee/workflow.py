@@ -52,7 +52,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewCode,
         ReviewReason,
     )
-    from lifecycle.reconcile.status import ACTIVATED
+    from lifecycle.okta_status import ACTIVATED
     from workflows.employee import options
     from workflows.employee.deprovisioning import Deprovisioning
     from workflows.employee.guard_gate import GuardGate
@@ -360,6 +360,7 @@ class EmployeeLifecycle(OpsHandlers, GuardGate, Deprovisioning, Records, StatusV
                 employee_number=snapshot.employee_number if snapshot else None,
                 login=desired.login or "",
                 profile=desired.profile,
+                groups=desired.groups,  # a new account comes with them (one call)
             ),
             EnsureOktaUserResult,
             # Ids only: summaries are stored in history and shown in the UI.

@@ -7,7 +7,7 @@ import pytest
 from okta_activity_support import accounts_of, ensure_input, environment, person
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import FindOktaUserInput
+from activities.contracts import FindOktaUserInput, SyncManagedGroupsInput
 from activities.okta import OktaActivities
 from integrations.audit import AuditStore
 from lifecycle.models import ReviewCode
@@ -153,3 +153,60 @@ async def test_rejected_profile_is_a_non_retryable_error_naming_the_field(
     assert sim.store.user_count() == 0
     [record] = store.history("8")
     assert record.result == "failed" and record.action == "okta.user.create"
+
+
+async def test_a_new_account_comes_with_its_groups_in_the_create_call(
+    okta: OktaActivities, sim: OktaSimulator, store: AuditStore
+) -> None:
+    """Okta's create-user `groupIds`: N managed groups cost no extra call, and the later sync
+    finds nothing to add."""
+    names = ["Everyone Here", "Dept - Engineering", "Office - Berlin"]
+    for name in names:
+        sim.store.create_group(name)
+    sim.recorder.clear_requests()
+
+    result = await environment().run(okta.ensure_okta_user, ensure_input(1101, groups=names))
+
+    assert result.created and result.account is not None
+    writes = [r for r in sim.recorder.requests() if r["method"] in ("POST", "PUT", "DELETE")]
+    assert [(r["method"], r["path"]) for r in writes] == [("POST", "/api/v1/users")]
+    user_id = result.account.user_id
+    assert {g["profile"]["name"] for g in sim.store.user_groups(user_id)} == {"Everyone", *names}
+    [record] = store.history("1101")
+    assert record.action == "okta.user.create" and sorted(record.after["groups"]) == sorted(names)
+
+    synced = await environment().run(
+        okta.sync_managed_groups,
+        SyncManagedGroupsInput(employee_id="1101", user_id=user_id, desired=names, managed=names),
+    )
+    assert synced.added == [] and synced.removed == []
+
+
+async def test_a_group_deleted_since_it_was_cached_does_not_block_the_hire(
+    okta: OktaActivities, sim: OktaSimulator
+) -> None:
+    kept = sim.store.create_group("Kept")
+    gone = sim.store.create_group("Gone Soon")
+    await environment().run(okta.ensure_okta_user, ensure_input(1201, groups=["Kept", "Gone Soon"]))
+    sim.store.delete_group(gone["id"])  # the activity's cache still has its id
+
+    result = await environment().run(
+        okta.ensure_okta_user, ensure_input(1202, groups=["Kept", "Gone Soon"])
+    )
+
+    assert result.created and result.account is not None
+    user_id = result.account.user_id
+    # Created without the stale id (and so without groups); the sync then adds what exists
+    # and names what does not.
+    assert sim.store.user_group_ids(user_id) == [sim.store.everyone_group_id]
+    synced = await environment().run(
+        okta.sync_managed_groups,
+        SyncManagedGroupsInput(
+            employee_id="1202",
+            user_id=user_id,
+            desired=["Kept", "Gone Soon"],
+            managed=["Kept", "Gone Soon"],
+        ),
+    )
+    assert synced.added == ["Kept"] and synced.missing_groups == ["Gone Soon"]
+    assert kept["id"] in sim.store.user_group_ids(user_id)

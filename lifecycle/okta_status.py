@@ -1,47 +1,65 @@
-"""Which Okta lifecycle call takes a user from its current status to the target one.
+"""Okta's user statuses and lifecycle transitions, written once (pure, no I/O).
 
-Okta's rules (FACTS.md lifecycle table): activate from STAGED or DEPROVISIONED; suspend from
-ACTIVE only; unsuspend from SUSPENDED only; deactivate from anything but DEPROVISIONED.
-There is no way back to STAGED. "Already there" is success, never a call.
+The Okta activities (which call to make), reconciliation (which call a lifecycle *will* make),
+the mass-change guard (whose account a person can sign in with) and the reports all read
+these. Okta's rules (Users API, "User status" and the lifecycle operations): activate from
+STAGED or DEPROVISIONED; suspend from ACTIVE only; unsuspend from SUSPENDED only; deactivate
+from anything but DEPROVISIONED; there is no way back to STAGED. "Already there" is success,
+never a call.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from activities.contracts import TargetStatus
-from integrations.okta.models import (
-    ACTIVE,
-    DEPROVISIONED,
-    LOCKED_OUT,
-    PASSWORD_EXPIRED,
-    PROVISIONED,
-    RECOVERY,
+STAGED = "STAGED"
+PROVISIONED = "PROVISIONED"
+ACTIVE = "ACTIVE"
+RECOVERY = "RECOVERY"
+PASSWORD_EXPIRED = "PASSWORD_EXPIRED"
+LOCKED_OUT = "LOCKED_OUT"
+SUSPENDED = "SUSPENDED"
+DEPROVISIONED = "DEPROVISIONED"
+USER_STATUSES = (
     STAGED,
+    PROVISIONED,
+    ACTIVE,
+    RECOVERY,
+    PASSWORD_EXPIRED,
+    LOCKED_OUT,
     SUSPENDED,
+    DEPROVISIONED,
 )
 
 # Activated accounts: PROVISIONED is "activated, waiting for the person to set a password".
 ACTIVATED = frozenset({PROVISIONED, ACTIVE, RECOVERY, PASSWORD_EXPIRED, LOCKED_OUT})
+# Accounts a person can sign in with: what a suspension or deactivation takes away (the base
+# of the mass-change threshold, and what the guard is asked about).
+SIGN_IN = frozenset({ACTIVE, RECOVERY, PASSWORD_EXPIRED, LOCKED_OUT})
+
+Operation = Literal["activate", "unsuspend", "suspend", "deactivate"]
 
 
 @dataclass(frozen=True)
 class Decision:
-    operation: str | None = None  # activate | unsuspend | suspend | deactivate
+    operation: Operation | None = None
     expected: str | None = None  # the status the operation leads to
     reached: bool = False
     not_applicable: str | None = None
 
 
-def decide(current: str, target: TargetStatus) -> Decision:
-    if target is TargetStatus.ACTIVE:
+def decide(current: str, target: str) -> Decision:
+    """The call that takes an account from `current` to `target` (a desired status:
+    ACTIVE, SUSPENDED, DEPROVISIONED, STAGED; anything else asks for nothing)."""
+    if target == ACTIVE:
         if current in ACTIVATED:
             return Decision(reached=True)
         if current in (STAGED, DEPROVISIONED):
             return Decision("activate", PROVISIONED)
         if current == SUSPENDED:
             return Decision("unsuspend", ACTIVE)
-    elif target is TargetStatus.SUSPENDED:
+    elif target == SUSPENDED:
         if current == SUSPENDED:
             return Decision(reached=True)
         if current == ACTIVE:
@@ -57,15 +75,17 @@ def decide(current: str, target: TargetStatus) -> Decision:
             )
         if current == DEPROVISIONED:
             return Decision(not_applicable="the account is DEPROVISIONED")
-    elif target is TargetStatus.DEPROVISIONED:
+    elif target == DEPROVISIONED:
         if current == DEPROVISIONED:
             return Decision(reached=True)
         return Decision("deactivate", DEPROVISIONED)
-    elif target is TargetStatus.STAGED:
+    elif target == STAGED:
         if current == STAGED:
             return Decision(reached=True)
         return Decision(
             not_applicable=f"the account is {current}: Okta has no way back to STAGED, "
             "so it is left as it is"
         )
+    else:
+        return Decision(not_applicable=f"no account status wanted ({target})")
     return Decision(not_applicable=f"unknown Okta status {current!r}: nothing done")
