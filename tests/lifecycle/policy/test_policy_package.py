@@ -16,6 +16,7 @@ def test_public_api() -> None:
         "build_plan",
         "group_changes",
         "load_policy",
+        "monitored_fields",
         "parse_policy",
         "profile_changes",
         "required_fields",
