@@ -156,11 +156,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="release suspensions/deactivations held by the mass-change guard "
         "(or, with --run, a held reconciliation run)",
     )
-    chosen = p.add_mutually_exclusive_group(required=True)
-    chosen.add_argument("--all", action="store_true", help="every held action")
-    chosen.add_argument(
-        "--employee", action="append", default=[], metavar="ID", help="(repeatable)"
-    )
+    chosen = _held_selection(p)
     chosen.add_argument("--run", metavar="WORKFLOW_ID", help="a held reconciliation run")
     p.add_argument("--note", default="")
     p.add_argument("--approver", default=None, help="default: the current user name")
@@ -171,11 +167,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         parents=[common],
         help="turn down held actions: cancelled, accounts untouched, employees to review",
     )
-    chosen = p.add_mutually_exclusive_group(required=True)
-    chosen.add_argument("--all", action="store_true", help="every held action")
-    chosen.add_argument(
-        "--employee", action="append", default=[], metavar="ID", help="(repeatable)"
-    )
+    _held_selection(p)
     p.add_argument("--reason", required=True, help="why (kept in the audit trail)")
     p.add_argument("--by", default=None, help="default: the current user name")
     p.set_defaults(handler=_handler(_reject))
@@ -193,6 +185,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reason", required=True, help="why (kept in the audit trail)")
     p.add_argument("--by", default=None, help="default: the current user name")
     p.set_defaults(handler=_handler(_allow))
+
+
+def _held_selection(p: argparse.ArgumentParser) -> Any:
+    """`--all` or `--employee ID …`: which actions held by the guard a verb decides on."""
+    chosen = p.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--all", action="store_true", help="every held action")
+    chosen.add_argument(
+        "--employee", action="append", default=[], metavar="ID", help="(repeatable)"
+    )
+    return chosen
 
 
 # ----------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
         HeldRequest,
         Outgoing,
         RejectHeldInput,
+        Verdict,
         window_text,
     )
 
@@ -134,28 +135,10 @@ class DisruptionGuard:
     @workflow.update(name="approve")
     def approve(self, input: ApproveHeldInput) -> GuardOpsResult:
         by = input.approver or "ops"
-        released = self._take_held(input.employees)
-        for held in released:
-            request = held.request
-            self.s.grants.append(_grant_record(request, "approval", workflow.now()))
-            decision = self._remember(
-                GuardDecision(
-                    employee_id=request.employee_id,
-                    action=request.action,
-                    verdict="granted",
-                    reason=input.note or "approved",
-                    by=by,
-                )
-            )
-            self.s.outbox.append(Outgoing(decision=decision))
-            self._audit(
-                request.employee_id,
-                "guard.approve",
-                {"action": request.action, "by": by, "note": input.note or None},
-            )
-        self._episode_maybe_over()
-        ids = sorted({h.request.employee_id for h in released})
-        return GuardOpsResult(message=f"released {len(released)} held action(s)", employees=ids)
+        ids = self._decide_held(
+            input.employees, "granted", input.note or "approved", by, {"note": input.note or None}
+        )
+        return GuardOpsResult(message=f"released {len(ids)} held action(s)", employees=ids)
 
     @approve.validator
     def _validate_approve(self, input: ApproveHeldInput) -> None:
@@ -164,30 +147,37 @@ class DisruptionGuard:
     @workflow.update(name="reject")
     def reject(self, input: RejectHeldInput) -> GuardOpsResult:
         by = input.by or "ops"
-        rejected = self._take_held(input.employees)
-        for held in rejected:
+        ids = self._decide_held(
+            input.employees, "rejected", input.reason, by, {"reason": input.reason}
+        )
+        return GuardOpsResult(
+            message=f"rejected {len(ids)} held action(s); those employees are in review",
+            employees=ids,
+        )
+
+    def _decide_held(
+        self, employees: list[str], verdict: Verdict, reason: str, by: str, why: dict[str, Any]
+    ) -> list[str]:
+        """An operator's decision on held actions (all, or those of `employees`): remembered,
+        told to each lifecycle, audited per employee. (Approvals never use the window's own
+        budget, so nothing is counted.)"""
+        decided = self._take_held(employees)
+        for held in decided:
             request = held.request
             decision = self._remember(
                 GuardDecision(
                     employee_id=request.employee_id,
                     action=request.action,
-                    verdict="rejected",
-                    reason=input.reason,
+                    verdict=verdict,
+                    reason=reason,
                     by=by,
                 )
             )
             self.s.outbox.append(Outgoing(decision=decision))
-            self._audit(
-                request.employee_id,
-                "guard.reject",
-                {"action": request.action, "by": by, "reason": input.reason},
-            )
+            action = "guard.approve" if verdict == "granted" else "guard.reject"
+            self._audit(request.employee_id, action, {"action": request.action, "by": by, **why})
         self._episode_maybe_over()
-        ids = sorted({h.request.employee_id for h in rejected})
-        return GuardOpsResult(
-            message=f"rejected {len(rejected)} held action(s); those employees are in review",
-            employees=ids,
-        )
+        return sorted({h.request.employee_id for h in decided})
 
     @reject.validator
     def _validate_reject(self, input: RejectHeldInput) -> None:
@@ -254,7 +244,15 @@ class DisruptionGuard:
     # Bookkeeping
     # ---------------------------------------------------------------------------------------
     def _grant(self, request: DisruptionRequest, via: str, reason: str) -> GuardDecision:
-        self.s.grants.append(_grant_record(request, via, workflow.now()))
+        if via == "window":  # only the window's own budget is counted
+            self.s.grants.append(
+                Grant(
+                    employee_id=request.employee_id,
+                    action=request.action,
+                    at=workflow.now(),
+                    via="window",
+                )
+            )
         return self._remember(
             GuardDecision(
                 employee_id=request.employee_id,
@@ -398,10 +396,6 @@ class DisruptionGuard:
             },
             summary="notify safeguard_paused",
         )
-
-
-def _grant_record(request: DisruptionRequest, via: str, now: datetime) -> Grant:
-    return Grant(employee_id=request.employee_id, action=request.action, at=now, via=via)  # type: ignore[arg-type]
 
 
 def _refused(message: str) -> ApplicationError:

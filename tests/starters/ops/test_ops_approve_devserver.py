@@ -7,37 +7,14 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from guard_stand_ins import GuardStandIns
 from ops_cli import Cli, run_cli, temporal_env
-from temporalio import activity
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.contracts import (
-    Activity,
-    NotifyInput,
-    NotifyResult,
-    RecordAuditEventInput,
-    RecordAuditEventResult,
-)
 from activities.guard import update_guard
 from workflows.guard.models import DisruptionRequest, GuardDecision
 from workflows.guard.workflow import DisruptionGuard
-
-
-class StandIns:
-    def __init__(self) -> None:
-        self.audit: list[RecordAuditEventInput] = []
-        self.alerts: list[NotifyInput] = []
-
-    @activity.defn(name=Activity.RECORD_AUDIT_EVENT)
-    async def record(self, input: RecordAuditEventInput) -> RecordAuditEventResult:
-        self.audit.append(input)
-        return RecordAuditEventResult(record_id=len(self.audit))
-
-    @activity.defn(name=Activity.NOTIFY)
-    async def notify(self, input: NotifyInput) -> NotifyResult:
-        self.alerts.append(input)
-        return NotifyResult(delivered=["log"])
 
 
 def request(employee: str, department: str = "Sales") -> DisruptionRequest:
@@ -60,12 +37,12 @@ async def test_guard_verbs_show_release_reject_and_allow(
     for name, value in temporal_env(dev_server_env, task_queue).items():
         monkeypatch.setenv(name, value)  # type: ignore[attr-defined]
     cli: Cli = run_cli
-    stand_ins = StandIns()
+    stand_ins = GuardStandIns()
     async with Worker(
         client,
         task_queue=task_queue,
         workflows=[DisruptionGuard],
-        activities=[stand_ins.record, stand_ins.notify],
+        activities=stand_ins.all(),
     ):
         nothing = await cli("ops", "approve", "--all")
         assert nothing.code == 1 and "nothing is held by the mass-change guard" in nothing.err

@@ -7,19 +7,12 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from guard_stand_ins import GuardStandIns
 from lifecycle_harness import poll_until
-from temporalio import activity
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.contracts import (
-    Activity,
-    NotifyInput,
-    NotifyResult,
-    RecordAuditEventInput,
-    RecordAuditEventResult,
-)
 from workflows.guard.models import (
     ApproveHeldInput,
     DisruptionRequest,
@@ -29,22 +22,6 @@ from workflows.guard.models import (
     GuardStatus,
 )
 from workflows.guard.workflow import DisruptionGuard
-
-
-class StandIns:
-    def __init__(self) -> None:
-        self.audit: list[RecordAuditEventInput] = []
-        self.alerts: list[NotifyInput] = []
-
-    @activity.defn(name=Activity.RECORD_AUDIT_EVENT)
-    async def record(self, input: RecordAuditEventInput) -> RecordAuditEventResult:
-        self.audit.append(input)
-        return RecordAuditEventResult(record_id=len(self.audit))
-
-    @activity.defn(name=Activity.NOTIFY)
-    async def notify(self, input: NotifyInput) -> NotifyResult:
-        self.alerts.append(input)
-        return NotifyResult(delivered=["log"])
 
 
 def request(n: int, threshold: int = 5) -> DisruptionRequest:
@@ -70,12 +47,12 @@ async def test_the_guard_keeps_everything_across_continue_as_new(
     client = time_skipping_env.client
     task_queue = f"tq-{uuid.uuid4().hex[:8]}"
     wid = f"guard-{uuid.uuid4().hex[:6]}"
-    stand_ins = StandIns()
+    stand_ins = GuardStandIns()
     async with Worker(
         client,
         task_queue=task_queue,
         workflows=[DisruptionGuard],
-        activities=[stand_ins.record, stand_ins.notify],
+        activities=stand_ins.all(),
     ):
         handle = await client.start_workflow(
             DisruptionGuard.run,
