@@ -96,10 +96,22 @@ async def build_resources(settings: Settings, client: Client, **overrides: Any) 
     from lifecycle.policy import load_policy, required_fields
 
     settings.require("okta", "bamboohr", "audit")
+    # What the caller hands in stays the caller's to close (a test reads its audit store
+    # after the worker stopped); what is built here is closed when the worker stops.
+    closers: list[Callable[[], Any]] = []
     policy = overrides.get("policy") or load_policy(settings.lifecycle_policy)
-    audit = overrides.get("audit") or open_audit_store(settings.lifecycle_audit_url)
-    okta = overrides.get("okta") or build_okta_client(settings, governor=overrides.get("governor"))
-    bamboohr = overrides.get("bamboohr") or build_bamboohr_client(settings)
+    audit = overrides.get("audit")
+    if audit is None:
+        audit = open_audit_store(settings.lifecycle_audit_url)
+        closers.append(audit.close)
+    okta = overrides.get("okta")
+    if okta is None:
+        okta = build_okta_client(settings, governor=overrides.get("governor"))
+        closers.append(okta.aclose)
+    bamboohr = overrides.get("bamboohr")
+    if bamboohr is None:
+        bamboohr = build_bamboohr_client(settings)
+        closers.append(bamboohr.aclose)
     notifier = overrides.get("notifier") or build_notifier(settings)
 
     okta_acts = OktaActivities(
@@ -147,7 +159,6 @@ async def build_resources(settings: Settings, client: Client, **overrides: Any) 
         fields=fields,
         mode=settings.effective_mode,
     ).all()
-    closers: list[Callable[[], Any]] = [okta.aclose, bamboohr.aclose, audit.close]
     return WorkerResources(
         activities=activities,
         closers=closers,

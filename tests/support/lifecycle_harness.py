@@ -419,13 +419,18 @@ async def lifecycle_stack(
         overrides: dict[str, Any] = {"audit": audit, "policy": policy}
         if okta_client_options:
             overrides["okta"] = build_okta_client(settings, **okta_client_options)
-        async with running_worker(env.client, settings, **overrides):
-            yield stack
-            await stack.assert_no_lifecycle_ended_badly()
-            record_to = os.environ.get("LIFECYCLE_RECORD_HISTORIES")
-            if record_to and history_label:
-                await stack.record_history(Path(record_to), history_label)
-        audit.close()
+        try:
+            async with running_worker(env.client, settings, **overrides):
+                yield stack
+                await stack.assert_no_lifecycle_ended_badly()
+                record_to = os.environ.get("LIFECYCLE_RECORD_HISTORIES")
+                if record_to and history_label:
+                    await stack.record_history(Path(record_to), history_label)
+        finally:
+            # What the stack built is the stack's to close (the worker closes only its own).
+            if "okta" in overrides:
+                await overrides["okta"].aclose()
+            audit.close()
 
 
 def at_local(day: date, hour: int, zone: str, minute: int = 0) -> datetime:
