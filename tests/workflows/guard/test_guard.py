@@ -19,6 +19,8 @@ import pytest
 from lifecycle_harness import LifecycleStack, lifecycle_stack, poll_until
 from temporalio.testing import WorkflowEnvironment
 
+from integrations.bamboohr import build_bamboohr_client
+from lifecycle.policy import build_plan, required_fields
 from starters.ops.guard import allow, approve_held, guard_status, reject_held
 from workflows.employee.models import LifecycleState
 from workflows.guard.models import AllowInput, ApproveHeldInput, GuardStatus, RejectHeldInput
@@ -57,6 +59,31 @@ def company(stack: LifecycleStack, employees: int, padding: int, **hire: Any) ->
         stack.okta.store.create_user(
             {"login": login, "email": login, "firstName": "Pad", "lastName": f"Ding{n}"}, "ACTIVE"
         )
+    return ids
+
+
+async def converged_company(stack: LifecycleStack, employees: int) -> list[str]:
+    """`employees` people whose Okta accounts already are exactly what the policy derives
+    (profile, managed groups, ACTIVE): their lifecycles start with nothing to write, so a
+    test at company scale spends its time on what it is about."""
+    ids = [stack.hire(hire_date=date_long_ago(stack)) for _ in range(employees)]
+    client = build_bamboohr_client(stack.settings)
+    try:
+        bulk = await client.fetch_snapshots(
+            ids, required_fields(stack.policy), fetched_at=await stack.now()
+        )
+    finally:
+        await client.aclose()
+    assert len(bulk.snapshots) == employees, (bulk.bad, bulk.missing)
+    now = await stack.now()
+    for snapshot in bulk.snapshots:
+        desired = build_plan(snapshot, stack.policy).desired_at(now)
+        identity = stack.policy.identity.okta_id_attribute
+        user = stack.okta.store.create_user(
+            {**desired.profile, identity: snapshot.employee_id}, "ACTIVE"
+        )
+        for name in desired.groups:
+            stack.add_to_group(user["id"], name)
     return ids
 
 
@@ -216,7 +243,7 @@ async def test_terminations_dated_for_the_same_day_are_held_when_their_timers_fi
 ) -> None:
     """Dated days ahead, every lifecycle sets its own timer; at that instant they all fire."""
     stack = guarded
-    leaving = company(stack, 40, padding=60)  # 100 active: threshold max(5, 5) = 5
+    leaving = await converged_company(stack, 300)  # 300 active: threshold 5 % = 15
     ahead = await stack.today() + timedelta(days=5)
     for employee in leaving:
         stack.hr.store.terminate(employee, ahead, termination_type="Voluntary")
@@ -226,14 +253,16 @@ async def test_terminations_dated_for_the_same_day_are_held_when_their_timers_fi
         view = await stack.wait_for(
             employee,
             lambda s: s.next_action is not None and s.next_action.kind == "TERMINATE",
+            timeout=180,
             what="termination scheduled",
         )
         assert view.next_action is not None
         due.append(view.next_action.at)
     assert deprovisioned(stack, leaving) == [] and len(set(due)) == 1
     await stack.advance(due[0] - await stack.now() + timedelta(minutes=1))
-    await held_count(stack, 35)
-    await deprovisioned_count(stack, leaving, 5)
+    await held_count(stack, 285)
+    await deprovisioned_count(stack, leaving, 15)
+    assert len(alerts(stack)) == 1
 
 
 @pytest.mark.timeout(600)
