@@ -42,6 +42,7 @@ fmt: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.termination_latency
 	$(BIN)/python -m bench.reconcile_cost
+	$(BIN)/python -m bench.poll_cost
 	$(BIN)/python -m bench.rate_limit
 	$(BIN)/python -m bench.throughput
 	$(BIN)/python -m bench.footprint

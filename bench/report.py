@@ -24,6 +24,7 @@ OUTPUT = REPO / "docs" / "benchmarks.md"
 BENCHMARKS: list[tuple[str, str]] = [
     ("termination_latency", "python -m bench.termination_latency"),
     ("reconcile_cost", "python -m bench.reconcile_cost"),
+    ("poll_cost", "python -m bench.poll_cost"),
     ("rate_limit", "python -m bench.rate_limit"),
     ("throughput", "python -m bench.throughput"),
     ("footprint", "python -m bench.footprint"),

@@ -1,7 +1,9 @@
 """The BambooHR poller, started every few minutes by a Temporal Schedule.
 
 One run: read the durable cursor, ask BambooHR what changed since (minus a small overlap),
-hand every change to its employee's workflow, and only then move the cursor. (Mass changes
+hand every change to its employee's workflow, and only then move the cursor. What it reads
+from BambooHR grows with the number of changes, not with the company: the change list, then
+per batch of changes those employees' records and table rows (activities/triggers.py). (Mass changes
 are not judged here: every suspension or deactivation asks the mass-change guard at the
 moment it is carried out, whatever path the change took; workflows/guard.) A poller or
 BambooHR outage of hours therefore loses nothing: the next run starts from the last cursor
@@ -10,7 +12,7 @@ that was fully delivered.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -22,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         Activity,
         DeliverChangesInput,
         DeliverChangesResult,
+        EmployeeChange,
         FetchChangedSinceInput,
         FetchChangedSinceResult,
         GetCursorInput,
@@ -51,6 +54,15 @@ class PollResult(BaseModel):
     deleted: int = 0
     bad_records: list[str] = Field(default_factory=list)
     cursor_moved: bool = False
+
+
+def batches(changes: list[EmployeeChange]) -> list[list[EmployeeChange]]:
+    """The changes in batches of BATCH, earliest lastChanged first: a batch's table rows are
+    read as "changed since its earliest change", which then brings only the employees of
+    this batch and the later ones, not those already delivered."""
+    floor = datetime.min.replace(tzinfo=UTC)
+    ordered = sorted(changes, key=lambda c: (c.last_changed or floor, c.employee_id))
+    return [ordered[start : start + BATCH] for start in range(0, len(ordered), BATCH)]
 
 
 @workflow.defn(name="BambooHRPoll")
@@ -101,9 +113,8 @@ class PollWorkflow:
         result.cursor_moved = moved.moved
         return result
 
-    async def _deliver(self, changes: list[Any], result: PollResult) -> None:
-        for start in range(0, len(changes), BATCH):
-            batch = changes[start : start + BATCH]
+    async def _deliver(self, changes: list[EmployeeChange], result: PollResult) -> None:
+        for batch in batches(changes):
             delivered: DeliverChangesResult = await self._execute(
                 Activity.DELIVER_CHANGES,
                 DeliverChangesInput(changes=batch, source="poll", as_of=workflow.now()),

@@ -8,9 +8,14 @@ Reading HR data:
 - `fetch_snapshot(id)`: one employee as an `HrSnapshot` — the record, both effective-dated
   tables (all rows, future ones included) and the supervisor (one more GET when the employee
   has one): 3-4 requests.
-- `fetch_snapshots(ids | None)`: everyone (active and inactive) or the given ids, in bulk —
-  one custom report plus the two tables of `all` employees, whatever N is: 3 requests
-  (a 4th, one more report, when a subset's supervisors are outside the subset).
+- `fetch_snapshots(ids | None)`: everyone (active and inactive) or the given ids, in bulk.
+  Everyone: one custom report plus the two tables of `all` employees: 3 requests, whatever
+  N is. The given ids: a report restricted to them, and their table rows read in the
+  cheapest way for their number k (`table_rows`): the changed-tables read when the caller
+  knows since when they changed (the poller), each one's own rows for a handful, the whole
+  company's tables otherwise. So a poll that sees k changes costs 3 requests and O(k) bytes
+  per batch, not a download of the company (a 4th request, one more report, when a subset's
+  supervisors are outside the subset).
 - `fetch_changed(since)`: who changed since the poll cursor, and the new cursor.
 The raw reads behind them (`get_employee`, `get_table`, `get_changed`, `get_changed_table`,
 `custom_report`, `list_fields`) and the webhook registration calls are public too.
@@ -68,6 +73,10 @@ log = logging.getLogger(__name__)
 ERROR_HEADERS = ("X-BambooHR-Error-Message", "X-BambooHR-Message")
 REPORT_TITLE = "bamboohr-okta-lifecycle snapshot"
 USER_AGENT = "bamboohr-okta-lifecycle"
+# Up to this many employees, their own table rows (one small request each) cost less than
+# the whole company's table (one request, but O(company) bytes, and BambooHR throttles heavy
+# readers); above it, the company's table.
+PER_ID_TABLE_READS = 5
 _MAX_MESSAGE_CHARS = 300
 _MASK = "***"
 
@@ -427,8 +436,11 @@ class BambooHRClient:
         only_current: bool = True,
         known_statuses: Collection[str] | None = None,
         date_fields: Collection[str] = (),
+        changed_since: datetime | None = None,
     ) -> BulkSnapshots:
-        """Everyone (None) or the given ids, in bulk: never one GET per employee."""
+        """Everyone (None) or the given ids, in bulk. `changed_since`: the ids all changed at
+        or after it (BambooHR's own lastChanged), so their rows come from the changed-tables
+        read, O(k) bytes."""
         wanted: list[str] | None = None
         if employee_ids is not None:
             wanted = list(dict.fromkeys(str(i).strip() for i in employee_ids if str(i).strip()))
@@ -444,8 +456,9 @@ class BambooHRClient:
                 request_fields(extra), employee_ids=numeric, only_current=only_current
             )
         )
-        status_rows = group_rows_by_employee(await self.get_table("all", "employmentStatus"))
-        job_rows = group_rows_by_employee(await self.get_table("all", "jobInfo"))
+        present = None if wanted is None else [i for i in wanted if i in records]
+        status_rows = await self.table_rows("employmentStatus", present, changed_since)
+        job_rows = await self.table_rows("jobInfo", present, changed_since)
         people = dict(records)
         outside = {
             sid
@@ -478,6 +491,32 @@ class BambooHRClient:
         if wanted is not None:
             out.missing = [i for i in wanted if i not in records]
         return out
+
+    async def table_rows(
+        self, table: Table, employee_ids: list[str] | None, changed_since: datetime | None = None
+    ) -> dict[str, list[dict[str, Any]]]:
+        """id -> rows of `table`, read the cheapest way for the number of employees wanted:
+        - everyone (None): `all`, one request;
+        - ids that changed since a known instant: the changed-tables read, one request with
+          only the changed employees' rows (BambooHR lists an employee there after a change
+          to ANY of their fields, with ALL their rows);
+        - up to PER_ID_TABLE_READS ids (or those the changed read lacked): each one's own
+          rows, a small request per employee;
+        - more: `all`, one request, rather than hundreds of small ones."""
+        if employee_ids is None:
+            return group_rows_by_employee(await self.get_table("all", table))
+        rows: dict[str, list[dict[str, Any]]] = {}
+        if changed_since is not None and employee_ids:
+            changed = await self.get_changed_table(table, changed_since)
+            rows = {eid: changed[eid] for eid in employee_ids if eid in changed}
+        rest = [eid for eid in employee_ids if eid not in rows]
+        if len(rest) <= PER_ID_TABLE_READS:
+            for eid in rest:
+                rows[eid] = await self.get_table(eid, table)
+        else:
+            everyone = group_rows_by_employee(await self.get_table("all", table))
+            rows.update({eid: everyone.get(eid, []) for eid in rest})
+        return rows
 
     async def fetch_changed(self, since: datetime) -> ChangedEmployees:
         return await self.get_changed(since)

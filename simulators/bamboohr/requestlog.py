@@ -31,6 +31,7 @@ class RequestLog:
         self._by_status: Counter[str] = Counter()
         self._by_operation: Counter[str] = Counter()
         self._total = 0
+        self._bytes = 0
 
     def record(self, entry: dict[str, Any]) -> None:
         with self._lock:
@@ -38,6 +39,7 @@ class RequestLog:
             self._total += 1
             self._by_status[str(entry["status"])] += 1
             self._by_operation[entry["operation"]] += 1
+            self._bytes += entry.get("bytes", 0)
 
     def entries(self, limit: int | None = None) -> list[dict[str, Any]]:
         with self._lock:
@@ -48,6 +50,7 @@ class RequestLog:
         with self._lock:
             return {
                 "requests": self._total,
+                "bytes": self._bytes,  # response bodies sent
                 "byStatus": dict(self._by_status),
                 "byOperation": dict(self._by_operation),
             }
@@ -58,6 +61,7 @@ class RequestLog:
             self._by_status.clear()
             self._by_operation.clear()
             self._total = 0
+            self._bytes = 0
 
 
 class RequestLogMiddleware:
@@ -70,7 +74,7 @@ class RequestLogMiddleware:
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
             await self.app(scope, receive, send)
             return
-        status = {"code": 0}
+        status = {"code": 0, "bytes": 0}
         started = time.perf_counter()
         recorded = False
 
@@ -87,6 +91,7 @@ class RequestLogMiddleware:
                     "query": scope.get("query_string", b"").decode("latin-1"),
                     "operation": operation_of(scope["method"], scope["path"]),
                     "status": status["code"] or 500,
+                    "bytes": status["bytes"],
                     "durationMs": round((time.perf_counter() - started) * 1000, 2),
                 }
             )
@@ -94,10 +99,12 @@ class RequestLogMiddleware:
         async def capture(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
-            elif message["type"] == "http.response.body" and not message.get("more_body"):
-                # Logged before the last byte leaves: a client that got its answer always
-                # finds its request in the log.
-                record()
+            elif message["type"] == "http.response.body":
+                status["bytes"] += len(message.get("body", b""))
+                if not message.get("more_body"):
+                    # Logged before the last byte leaves: a client that got its answer always
+                    # finds its request in the log.
+                    record()
             await send(message)
 
         try:

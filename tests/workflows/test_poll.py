@@ -12,6 +12,7 @@ from lifecycle_harness import LifecycleStack, poll_until
 from lifecycle_people import onboarded
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 
+from integrations.bamboohr import build_bamboohr_client
 from simulators.common.faults import FaultConfig
 from workflows.employee.models import LifecycleState
 from workflows.poll import CURSOR_NAME, PollInput, PollResult, PollWorkflow
@@ -130,3 +131,45 @@ async def test_revoked_bamboohr_key_blocks_the_poll_with_one_alert_and_loses_not
     assert result.delivered == 1 and result.cursor_moved
     await stack.wait_state(employee, LifecycleState.ACTIVE)
     assert stack.inbox.events().count("sync_failing") == 1
+
+
+async def test_a_poll_reads_only_the_employees_that_changed(stack: LifecycleStack) -> None:
+    """A company of 40 and one edit: the poll asks BambooHR who changed (1 request), then that
+    one employee's record and table rows (3 requests), never the company's tables; the rows
+    it reads are that employee's only."""
+    today = await stack.today()
+    company = [stack.hire(hire_date=today - timedelta(days=400)) for _ in range(40)]
+    # The cursor after the company was entered (past the poll's 2-minute overlap): these
+    # people are not news to this poll.
+    stack.hr.clock.advance(600)
+    stack.audit.set_cursor(CURSOR_NAME, stack.hr.clock.now().isoformat())
+    stack.hr.clock.advance(60)
+    moved = company[7]
+    stack.hr.store.change_job(moved, today, job_title="Staff Engineer")
+    stack.hr.requests.clear()
+
+    result = await run_poll(stack)
+
+    assert result.changes == 1 and result.delivered == 1
+    poll_reads = [
+        e
+        for e in stack.hr.requests.entries()
+        if e["path"].startswith("/api/v1/employees/changed")
+        or e["path"].startswith("/api/v1/employees/all")
+    ]
+    assert sorted(e["path"] for e in poll_reads) == [
+        "/api/v1/employees/changed",
+        "/api/v1/employees/changed/tables/employmentStatus",
+        "/api/v1/employees/changed/tables/jobInfo",
+    ]
+    # O(changes) bytes: a tenth of the company's table would already be four people's rows.
+    job_rows = next(e for e in poll_reads if e["path"].endswith("/jobInfo"))
+    client = build_bamboohr_client(stack.settings)
+    try:
+        await client.get_table("all", "jobInfo")
+    finally:
+        await client.aclose()
+    company_rows = stack.hr.requests.entries()[-1]
+    assert company_rows["path"] == "/api/v1/employees/all/tables/jobInfo"
+    assert job_rows["bytes"] * 10 < company_rows["bytes"], (job_rows, company_rows)
+    await stack.wait_for(moved, lambda s: s.okta_user_id is not None, what="account linked")

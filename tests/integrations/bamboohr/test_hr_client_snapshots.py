@@ -276,3 +276,57 @@ async def test_the_legacy_gateway_url_reads_the_same_snapshot(
         old = await legacy.fetch_snapshot(people["ada"], EXTRA_FIELDS)
     new = await client.fetch_snapshot(people["ada"], EXTRA_FIELDS)
     assert old.model_dump(exclude={"fetched_at"}) == new.model_dump(exclude={"fetched_at"})
+
+
+async def test_a_subset_reads_rows_the_cheapest_way_for_its_size(
+    client: BambooHRClient, store: BambooHRStore, sim: BambooHRSimulator
+) -> None:
+    """A few ids: their own rows; many: the company's tables; ids that changed since a known
+    instant: the changed-tables read with only theirs. Each way gives the same snapshots."""
+    people = seed(store)
+    many = [
+        store.hire(f"P{n}", "Example", f"p{n}@acme.test", hire_date="2024-05-06") for n in range(7)
+    ]
+    changed_at = sim.clock.now()
+    sim.move_clock(advance_seconds=60)
+    store.change_job(many[0], "2026-03-02", job_title="Lead")
+    store.change_job(many[1], "2026-03-02", job_title="Lead")
+
+    def table_reads() -> list[str]:
+        return [c for c in api_calls(sim) if "/tables/" in c]
+
+    sim.requests.clear()
+    few = await client.fetch_snapshots([people["ada"], many[2]], EXTRA_FIELDS)
+    assert table_reads() == [
+        f"GET /api/v1/employees/{people['ada']}/tables/employmentStatus",
+        f"GET /api/v1/employees/{many[2]}/tables/employmentStatus",
+        f"GET /api/v1/employees/{people['ada']}/tables/jobInfo",
+        f"GET /api/v1/employees/{many[2]}/tables/jobInfo",
+    ]
+
+    sim.requests.clear()
+    lots = await client.fetch_snapshots(many, EXTRA_FIELDS)
+    assert table_reads() == [
+        "GET /api/v1/employees/all/tables/employmentStatus",
+        "GET /api/v1/employees/all/tables/jobInfo",
+    ]
+
+    sim.requests.clear()
+    since = changed_at.replace(tzinfo=UTC) if changed_at.tzinfo is None else changed_at
+    recent = await client.fetch_snapshots(many[:2], EXTRA_FIELDS, changed_since=since)
+    assert table_reads() == [
+        "GET /api/v1/employees/changed/tables/employmentStatus",
+        "GET /api/v1/employees/changed/tables/jobInfo",
+    ]
+
+    by_id = {s.employee_id: s for s in [*few.snapshots, *lots.snapshots]}
+    for snapshot in recent.snapshots:
+        assert snapshot.job_title == "Lead"
+        assert snapshot.model_dump(exclude={"fetched_at"}) == by_id[
+            snapshot.employee_id
+        ].model_dump(exclude={"fetched_at"})
+    for eid in (people["ada"], many[2]):
+        single = await client.fetch_snapshot(eid, EXTRA_FIELDS)
+        assert by_id[eid].model_dump(exclude={"fetched_at"}) == single.model_dump(
+            exclude={"fetched_at"}
+        )
