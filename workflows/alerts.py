@@ -12,7 +12,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import Activity, NotificationEvent, NotifyInput, NotifyResult
-    from workflows.employee import options
+    from workflows import options
 
 
 async def alert(

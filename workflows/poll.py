@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
         SetCursorInput,
         SetCursorResult,
     )
-    from workflows.employee import options
+    from workflows import options
     from workflows.errors import is_non_retryable
     from workflows.sync_failure import RECHECK, SYNC_FAILURE_PATCH, SyncFailure
 

@@ -39,9 +39,9 @@ with workflow.unsafe.imports_passed_through():
         ReconcileReportResult,
     )
     from lifecycle.reconcile.models import ReconcileSummary, ReportSummary
+    from workflows import options
     from workflows.alerts import alert
     from workflows.approval import Approval, ApproveInput, ApproveResult
-    from workflows.employee import options
     from workflows.errors import is_non_retryable
     from workflows.sync_failure import SYNC_FAILURE_PATCH, SyncFailure
 

@@ -3,7 +3,7 @@ signal, webhook and poll: every Okta account still ends exactly as the policy sa
 account per employee.
 
 The price of a crash is visible here: an activity that was running in the killed worker is
-only retried after its start-to-close timeout (2 minutes, workflows/employee/options.py), so
+only retried after its start-to-close timeout (2 minutes, workflows/options.py), so
 this scenario waits for that long after the last kill. The seed is printed; rerun with
 RELIABILITY_SEED=<seed> to replay the same events and kill moments.
 """

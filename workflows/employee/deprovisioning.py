@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewCode,
         ReviewReason,
     )
-    from workflows.employee import options
+    from workflows import options
     from workflows.employee.models import (
         EmployeeInput,
         EmployeeState,

@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewReason,
     )
     from lifecycle.okta_status import SIGN_IN
-    from workflows.employee import options
+    from workflows import options
     from workflows.employee.models import (
         EmployeeInput,
         EmployeeState,

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
         DesiredAccount,
         ReviewReason,
     )
-    from workflows.employee import options
+    from workflows import options
     from workflows.employee.models import (
         BLOCKED_AUDIT,
         EmployeeInput,

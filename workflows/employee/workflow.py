@@ -53,7 +53,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewReason,
     )
     from lifecycle.okta_status import ACTIVATED
-    from workflows.employee import options
+    from workflows import options
     from workflows.employee.deprovisioning import Deprovisioning
     from workflows.employee.guard_gate import GuardGate
     from workflows.employee.models import (

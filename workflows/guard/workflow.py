@@ -30,8 +30,8 @@ with workflow.unsafe.imports_passed_through():
         RecordAuditEventInput,
         RecordAuditEventResult,
     )
+    from workflows import options
     from workflows.alerts import alert
-    from workflows.employee import options
     from workflows.employee.models import workflow_id_for
     from workflows.guard.models import (
         AUDIT_SUBJECT,

@@ -14,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
         SetOktaStatusResult,
         TargetStatus,
     )
-    from workflows.employee import options
+    from workflows import options
 
 
 @workflow.defn(name="OktaFaultDrill")

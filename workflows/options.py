@@ -1,4 +1,5 @@
-"""Timeouts and retry policies for the employee workflow's activities.
+"""Timeouts and retry policies for the activities every workflow runs (employee, guard,
+poll, reconcile, alerts): one home, so a timeout is changed once.
 
 Every activity is idempotent, so retrying is always safe. Transient failures (5xx, timeouts,
 dropped connections, 429 with its own `next_retry_delay`) retry without limit: an outage
