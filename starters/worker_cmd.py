@@ -15,9 +15,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lifecycle.policy import load_policy
     from workers.worker import run_worker
 
     settings = load_settings().require("temporal", "okta", "bamboohr", "audit")
+    # A bad policy ends the command at once with file:line (exit 2), before any connection.
+    load_policy(settings.lifecycle_policy)
     configure_logging(settings)
     asyncio.run(run_worker(settings))
     return 0

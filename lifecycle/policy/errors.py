@@ -10,6 +10,10 @@ class PolicyError(Exception):
     string or list of strings`, so an IT admin can go straight to the line.
     """
 
+    # Every `lifecycle` command that loads the policy ends with this code and one line per
+    # problem (starters/cli.py), not a traceback: the reader is fixing a YAML file.
+    exit_code = 2
+
     def __init__(self, problems: list[str]) -> None:
         super().__init__("invalid policy:\n" + "\n".join(f"  {p}" for p in problems))
         self.problems = problems

@@ -109,3 +109,15 @@ def test_version_names_the_installed_release(tmp_path: Path) -> None:
     result = run_cli(["--version"], {}, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"lifecycle {version('bamboohr-okta-lifecycle')}"
+
+
+@pytest.mark.parametrize("command", [["report"], ["worker"]])
+def test_a_bad_policy_ends_every_command_that_loads_it_with_exit_2_and_the_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("safeguards:\n  max_share: lots\n")
+    result = run_cli(command, {"LIFECYCLE_POLICY": str(policy)}, tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"configuration error: {policy}:2: safeguards.max_share" in result.stderr
