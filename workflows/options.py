@@ -19,23 +19,24 @@ START_TO_CLOSE = timedelta(minutes=2)
 HEARTBEAT = timedelta(seconds=20)
 MAX_BACKOFF = timedelta(minutes=10)
 
+
+def _backoff(attempts: int, first: timedelta = timedelta(seconds=1)) -> RetryPolicy:
+    """Exponential backoff (doubling) up to MAX_BACKOFF; `attempts` 0 = no limit."""
+    return RetryPolicy(
+        initial_interval=first,
+        backoff_coefficient=2.0,
+        maximum_interval=MAX_BACKOFF,
+        maximum_attempts=attempts,
+    )
+
+
 # No attempt limit: the workflow, not the retry policy, decides when a failure needs a human.
-UNLIMITED = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=MAX_BACKOFF,
-    maximum_attempts=0,
-)
+UNLIMITED = _backoff(0)
 
 
 def bounded(attempts: int) -> RetryPolicy:
     """Deprovisioning tries this many times before the workflow raises an alert and goes on."""
-    return RetryPolicy(
-        initial_interval=timedelta(seconds=1),
-        backoff_coefficient=2.0,
-        maximum_interval=MAX_BACKOFF,
-        maximum_attempts=max(1, attempts),
-    )
+    return _backoff(max(1, attempts))
 
 
 NOTIFY_RETRY = RetryPolicy(maximum_attempts=3, initial_interval=timedelta(seconds=2))
@@ -46,12 +47,7 @@ DEPROVISION_RECHECK = timedelta(minutes=15)
 # Once people have been told, a deprovisioning that keeps failing on transient errors (an
 # Okta outage) goes on in rounds of about an hour of retries (activity retries add nothing to
 # history); between rounds the workflow re-reads HR and obeys pause and cancel.
-DEPROVISION_ROUND = RetryPolicy(
-    initial_interval=timedelta(minutes=1),
-    backoff_coefficient=2.0,
-    maximum_interval=MAX_BACKOFF,
-    maximum_attempts=10,
-)
+DEPROVISION_ROUND = _backoff(10, first=timedelta(minutes=1))
 
 # While BambooHR refuses to answer (a rotated key: 401/403) or the audit store refuses a
 # record, look again this often (and on every new hint or ops command).
