@@ -459,6 +459,9 @@ class BambooHRClient:
         present = None if wanted is None else [i for i in wanted if i in records]
         status_rows = await self.table_rows("employmentStatus", present, changed_since)
         job_rows = await self.table_rows("jobInfo", present, changed_since)
+        for eid in present or ():
+            if eid not in status_rows or eid not in job_rows:
+                del records[eid]  # deleted between the report and its rows: it is missing
         people = dict(records)
         outside = {
             sid
@@ -501,7 +504,7 @@ class BambooHRClient:
           only the changed employees' rows (BambooHR lists an employee there after a change
           to ANY of their fields, with ALL their rows);
         - up to PER_ID_TABLE_READS ids (or those the changed read lacked): each one's own
-          rows, a small request per employee;
+          rows, a small request per employee (one deleted meanwhile gets no entry);
         - more: `all`, one request, rather than hundreds of small ones."""
         if employee_ids is None:
             return group_rows_by_employee(await self.get_table("all", table))
@@ -512,7 +515,10 @@ class BambooHRClient:
         rest = [eid for eid in employee_ids if eid not in rows]
         if len(rest) <= PER_ID_TABLE_READS:
             for eid in rest:
-                rows[eid] = await self.get_table(eid, table)
+                try:
+                    rows[eid] = await self.get_table(eid, table)
+                except BambooHRNotFound:
+                    continue  # deleted since the caller listed it: no rows, no entry
         else:
             everyone = group_rows_by_employee(await self.get_table("all", table))
             rows.update({eid: everyone.get(eid, []) for eid in rest})

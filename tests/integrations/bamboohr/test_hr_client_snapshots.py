@@ -330,3 +330,13 @@ async def test_a_subset_reads_rows_the_cheapest_way_for_its_size(
         assert by_id[eid].model_dump(exclude={"fetched_at"}) == single.model_dump(
             exclude={"fetched_at"}
         )
+
+
+async def test_an_employee_deleted_before_their_rows_are_read_is_missing_not_an_error(
+    client: BambooHRClient, store: BambooHRStore
+) -> None:
+    """The per-employee row read can meet a 404 (deleted after the report was read): that
+    employee has no rows and is reported missing, the others are read as usual."""
+    people = seed(store)
+    rows = await client.table_rows("jobInfo", [people["ada"], "424242"])
+    assert set(rows) == {people["ada"]} and rows[people["ada"]]
