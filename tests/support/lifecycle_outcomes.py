@@ -115,11 +115,13 @@ class People:
 
 
 # --- reading HR as the poller does, and the policy's verdict ----------------------------------
-async def snapshots(stack: ProcessStack, ids: Iterable[str]) -> dict[str, HrSnapshot]:
+async def snapshots(
+    stack: ProcessStack, ids: Iterable[str], *, fetched_at: datetime | None = None
+) -> dict[str, HrSnapshot]:
     client = build_bamboohr_client(stack.settings)
     try:
         bulk = await client.fetch_snapshots(
-            list(ids), required_fields(stack.policy), fetched_at=datetime.now(UTC)
+            list(ids), required_fields(stack.policy), fetched_at=fetched_at or datetime.now(UTC)
         )
     finally:
         await client.aclose()
@@ -129,8 +131,11 @@ async def snapshots(stack: ProcessStack, ids: Iterable[str]) -> dict[str, HrSnap
 
 async def desired_accounts(stack: ProcessStack, ids: Iterable[str]) -> dict[str, DesiredAccount]:
     """What the policy says each employee's Okta account must be right now."""
+    # One instant for reading and judging: an immediate termination takes effect at the
+    # moment it is seen, so judging at an instant before the read would call it future
+    # (it did, whenever the termination's date was still today in the employee's zone).
     now = datetime.now(UTC)
-    found = await snapshots(stack, ids)
+    found = await snapshots(stack, ids, fetched_at=now)
     plans = {eid: build_plan(s, stack.policy) for eid, s in found.items()}
     for eid, plan in plans.items():
         assert plan.review is None, f"employee {eid}: generated data needs review: {plan.review}"
