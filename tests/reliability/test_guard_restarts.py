@@ -6,6 +6,7 @@ until an operator approves; then every account is deactivated."""
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 import pytest
 from lifecycle_outcomes import People, post_webhook, seed_existing, status
@@ -40,9 +41,11 @@ async def test_held_actions_survive_a_worker_kill_and_a_server_restart(
     try:
         people = People(stack, random.Random(SEED))
         leaving = await seed_existing(stack, people, 8)
-        today = stack.hr.store.today()
+        # Yesterday in the company's zone is in effect now in every employee's zone ("today"
+        # is still tomorrow west of it, whatever hour this runs at).
+        yesterday = stack.hr.store.today() - timedelta(days=1)
         for employee in leaving:
-            stack.hr.store.terminate(employee, today, termination_type="Involuntary")
+            stack.hr.store.terminate(employee, yesterday, termination_type="Involuntary")
         with timed("hold", timing):
             await post_webhook(stack, leaving)
 

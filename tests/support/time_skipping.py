@@ -6,13 +6,15 @@ known kind of day and hour (pinned_clock.py)."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from pinned_clock import default_kind, pin_clock
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.client import Client
+from temporalio.client import Client, Interceptor
+from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
 from lifecycle.policy import load_policy
@@ -44,9 +46,15 @@ async def register_search_attributes(client: Client) -> None:
     )
 
 
-async def start_time_skipping() -> WorkflowEnvironment:
+async def start_time_skipping(
+    converter: DataConverter | None = None, interceptors: Sequence[Interceptor] = ()
+) -> WorkflowEnvironment:
+    """Every test's time-skipping server starts here, so every one has the pinned clock (an
+    unpinned one makes "today" depend on the hour the suite runs at)."""
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=test_server_path(), data_converter=data_converter()
+        test_server_existing_path=test_server_path(),
+        data_converter=converter or data_converter(),
+        interceptors=interceptors,
     )
     try:
         await register_search_attributes(env.client)

@@ -15,21 +15,18 @@ from lifecycle_harness import lifecycle_stack
 from lifecycle_people import onboarded
 from pydantic import SecretStr
 from temporalio.api.common.v1 import Payload, WorkflowExecution
-from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.history.v1 import HistoryEvent
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 from temporalio.client import Client, WorkflowHistory
 from temporalio.converter import PayloadCodec
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
+from time_skipping import start_time_skipping
 
 from lifecycle.settings import Settings
-from starters import devserver
 from starters.codec_server import create_codec_app
 from workers.codec import KEY_ID_META, EncryptionCodec, new_key
 from workers.connect import data_converter
-from workflows import search_attributes
 from workflows.employee.models import LifecycleState, workflow_id_for
 from workflows.employee.workflow import EmployeeLifecycle
 
@@ -56,22 +53,7 @@ class SwitchableCodec(PayloadCodec):
 
 
 async def start_env(codec: PayloadCodec) -> WorkflowEnvironment:
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=devserver.test_server_path(), data_converter=data_converter(codec)
-    )
-    kinds = {
-        "KEYWORD": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-        "DATETIME": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-    }
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={
-                k.name: kinds[k.indexed_value_type.name] for k in search_attributes.ALL
-            },
-        )
-    )
-    return env
+    return await start_time_skipping(data_converter(codec))
 
 
 async def raw_history(client: Client, workflow_id: str) -> list[HistoryEvent]:

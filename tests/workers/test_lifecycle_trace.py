@@ -16,17 +16,12 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pydantic import SecretStr
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.testing import WorkflowEnvironment
+from time_skipping import start_time_skipping
 
 from integrations.bamboohr.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from lifecycle.settings import SIM_WEBHOOK_KEY
-from starters import devserver
 from starters.webhook.app import PATH, create_webhook_app
-from workers.connect import data_converter
 from workers.telemetry import instrument_httpx, tracing_interceptor, uninstrument_httpx
-from workflows import search_attributes
 from workflows.employee.models import LifecycleState
 
 
@@ -49,23 +44,8 @@ async def traced_stack(
     spans: tuple[TracerProvider, InMemorySpanExporter], tmp_path: Path, task_queue: str
 ) -> AsyncIterator[LifecycleStack]:
     provider, _ = spans
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=devserver.test_server_path(),
-        data_converter=data_converter(),
-        interceptors=[tracing_interceptor(provider)],  # the worker inherits it from the client
-    )
-    kinds = {
-        "KEYWORD": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-        "DATETIME": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-    }
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={
-                k.name: kinds[k.indexed_value_type.name] for k in search_attributes.ALL
-            },
-        )
-    )
+    # The worker inherits the tracing interceptor from the client.
+    env = await start_time_skipping(interceptors=[tracing_interceptor(provider)])
     try:
         async with lifecycle_stack(env, tmp_path, task_queue) as stack:
             yield stack

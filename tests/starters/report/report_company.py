@@ -94,7 +94,9 @@ async def scripted_day(stack: LifecycleStack, company: Company) -> ScriptedDay:
         day.transfer, yesterday, department=target, division=DEPARTMENTS_BY_NAME[target].division
     )
     store.start_leave(day.leave, yesterday, return_date=today + timedelta(days=14))
-    store.terminate(day.terminated_now, today, termination_type="Involuntary")
+    # Yesterday too: an immediate termination dated "today" in the company's zone is still
+    # tomorrow for an employee west of it, and waits for their day to start.
+    store.terminate(day.terminated_now, yesterday, termination_type="Involuntary")
     store.terminate(day.terminating_later, today + timedelta(days=10))
     store.terminate(day.terminated_unnoticed, today - timedelta(days=2))
     stack.okta.store.create_user(
