@@ -37,7 +37,7 @@ from lifecycle.settings import (
     Settings,
 )
 from simulators.bamboohr.app import BambooHRSimulator
-from simulators.common.server import ThreadedServer, free_port
+from simulators.common.server import ReservedPort, ThreadedServer
 from simulators.okta.app import OktaSimulator
 from simulators.okta.ratelimit import DEFAULT_LIMITS
 from workers.connect import connect, ensure_search_attributes
@@ -112,7 +112,8 @@ class BenchStack:
         )
         self.okta_server = ThreadedServer(self.okta.app, name="okta-sim")
         self.hr_server = ThreadedServer(self.hr.app, name="bamboohr-sim")
-        self.webhook_port = free_port()
+        self._webhook_port = ReservedPort()
+        self.webhook_port = self._webhook_port.port
         self.audit_url = f"sqlite:///{workdir / 'audit.db'}"
         self.settings = Settings(
             _env_file=None,
@@ -212,6 +213,7 @@ class BenchStack:
         await self.worker.wait_for_log("worker started", timeout=120)
 
     async def start_receiver(self) -> None:
+        self._webhook_port.release()  # held until now: the receiver binds it next
         self.receiver.start()
         deadline = time.monotonic() + 60
         async with httpx.AsyncClient(timeout=2) as http:

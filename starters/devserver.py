@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from simulators.common.server import PortInUseError, check_port_free, free_port
+from simulators.common.server import PortInUseError, ReservedPort, check_port_free
 from workflows.search_attributes import dev_server_flags
 
 
@@ -66,13 +66,21 @@ class TemporalDevServer:
     ) -> None:
         self.db_file = db_file
         self.host = host
-        self.port = port or free_port(host)
-        self.ui_port = ui_port if ui_port is not None else (None if headless else free_port(host))
+        # Ports we pick are held until the server starts (see ReservedPort).
+        self._reserved: list[ReservedPort] = []
+        self.port = port or self._reserve(host)
+        self.ui_port = (
+            ui_port if ui_port is not None else (None if headless else self._reserve(host))
+        )
         self.headless = headless
         self.codec_endpoint = codec_endpoint
         self.log_file = log_file
         self.namespace = namespace
         self.process: subprocess.Popen[bytes] | None = None
+
+    def _reserve(self, host: str) -> int:
+        self._reserved.append(ReservedPort(host))
+        return self._reserved[-1].port
 
     @property
     def address(self) -> str:
@@ -109,6 +117,8 @@ class TemporalDevServer:
         return cmd
 
     def start(self, timeout: float = 60.0) -> TemporalDevServer:
+        for reserved in self._reserved:
+            reserved.release()
         check_port_free(self.host, self.port, "the Temporal dev server (gRPC)")
         if self.ui_port is not None and not self.headless:
             check_port_free(self.host, self.ui_port, "the Temporal Web UI")

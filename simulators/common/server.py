@@ -22,9 +22,42 @@ class PortInUseError(RuntimeError):
 
 
 def free_port(host: str = "127.0.0.1") -> int:
+    """A port free now. Only for addresses nothing will serve on, or served at once: between
+    this and a later bind any other socket may take it (use `ReservedPort` for a server)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+class ReservedPort:
+    """A free port held by a bound socket until its server takes it.
+
+    Picking a free port and binding it seconds later (after a Temporal dev server started and
+    opened its own listeners and connections) lost a CI run: an ephemeral port of the dev
+    server landed on the simulator's port in between. A bound socket keeps every other bind and
+    every outgoing connection off the port. An in-process server serves on the socket itself
+    (`take`); a child process gets the port number and `release` just before it starts, which
+    leaves only the child's start-up as a window.
+    """
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self._socket: socket.socket | None = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.bind((host, 0))
+        self.port = int(self._socket.getsockname()[1])
+
+    def take(self) -> socket.socket:
+        """The bound socket, for a server to listen on (the reservation ends here)."""
+        sock, self._socket = self._socket, None
+        if sock is None:
+            raise RuntimeError(f"port {self.port} was already taken or released")
+        return sock
+
+    def release(self) -> None:
+        """Let the port go, for a child process about to bind it (idempotent)."""
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
 
 
 def check_port_free(host: str, port: int, what: str) -> None:
@@ -67,7 +100,9 @@ class ThreadedServer:
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, name: str = "app"):
         self.host = host
-        self.port = port or free_port(host)
+        # No port given: hold one from now on, so `url` is known before `start` and stays ours.
+        self._reserved = ReservedPort(host) if not port else None
+        self.port = port or self._reserved.port  # type: ignore[union-attr]
         self.name = name
         self.server = EmbeddedServer(uvicorn_config(app, self.host, self.port))
         self._thread = threading.Thread(target=self._run, name=f"{name}-server", daemon=True)
@@ -77,10 +112,12 @@ class ThreadedServer:
         return f"http://{self.host}:{self.port}"
 
     def _run(self) -> None:
-        asyncio.run(self.server.serve())
+        sockets = [self._reserved.take()] if self._reserved is not None else None
+        asyncio.run(self.server.serve(sockets=sockets))
 
     def start(self, timeout: float = 10.0) -> ThreadedServer:
-        check_port_free(self.host, self.port, self.name)
+        if self._reserved is None:
+            check_port_free(self.host, self.port, self.name)
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self.server.started:

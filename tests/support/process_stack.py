@@ -42,7 +42,7 @@ from integrations.audit import AuditStore, open_audit_store
 from lifecycle.policy import PolicyConfig, load_policy
 from lifecycle.settings import Mode, Settings
 from simulators.bamboohr.app import BambooHRSimulator
-from simulators.common.server import ThreadedServer, free_port
+from simulators.common.server import ReservedPort, ThreadedServer
 from simulators.okta.app import OktaSimulator
 from starters.devserver import TemporalDevServer
 from workers.connect import connect, data_converter
@@ -223,7 +223,8 @@ class ProcessStack:
         )
         self.okta_server = ThreadedServer(self.okta.app, name="okta-sim")
         self.hr_server = ThreadedServer(self.hr.app, name="bamboohr-sim")
-        self.webhook_port = free_port()
+        self._webhook_port = ReservedPort()
+        self.webhook_port = self._webhook_port.port
         self.audit_url = f"sqlite:///{self.root / 'audit.db'}"
         self.settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
@@ -348,6 +349,7 @@ class ProcessStack:
 
     # --- the webhook receiver --------------------------------------------------------------
     async def start_webhook(self, timeout: float = 60.0) -> None:
+        self._webhook_port.release()  # held until now: the receiver binds it next
         self.webhook.start()
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient(timeout=2) as http:
