@@ -30,6 +30,13 @@ class FaultConfig(BaseModel):
 
     latency_ms: float = Field(default=0, ge=0, description="added to every API answer")
     latency_jitter_ms: float = Field(default=0, ge=0)
+    latency_tail: float = Field(
+        default=0,
+        ge=0,
+        le=3,
+        description="log-normal spread: latency_ms becomes the median of exp(N(0, tail)) "
+        "times it, a long right tail like a real API's (0: a fixed delay)",
+    )
     error_rate: float = Field(default=0, ge=0, le=1, description="share of 5xx answers")
     error_status: int = Field(default=500, ge=500, le=599)
     drop_rate: float = Field(default=0, ge=0, le=1, description="connection cut before applying")
@@ -114,7 +121,8 @@ class FaultInjector:
             return 0.0
         with self._lock:
             jitter = self._rng.uniform(0, cfg.latency_jitter_ms) if cfg.latency_jitter_ms else 0
-        return (cfg.latency_ms + jitter) / 1000.0
+            spread = self._rng.lognormvariate(0, cfg.latency_tail) if cfg.latency_tail else 1.0
+        return (cfg.latency_ms * spread + jitter) / 1000.0
 
 
 def abort_connection(send: Send) -> bool:

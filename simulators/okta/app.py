@@ -122,6 +122,7 @@ class OktaSimulator:
         return {
             **self.recorder.stats(),
             "store_write_count": self.store.write_count,
+            "memberships_at_create": self.store.memberships_at_create,
             "users": self.store.user_count(),
             "faults": dict(self.faults.counters),
             "concurrency_peak": self.concurrency.peak,

@@ -78,6 +78,7 @@ class OktaStore:
         self.outside_admin_scope: set[str] = set()
         self._search_lag = float(search_lag_seconds)
         self.write_count = 0
+        self.memberships_at_create = 0  # group memberships that came with a create call
         self.version = 0
         self._init_state()
 
@@ -321,6 +322,8 @@ class OktaStore:
             self._after_change(user_id, at)
             for group_id in group_ids:
                 self._add_member(group_id, user_id, when)
+            # Each of these would be one PUT /groups/{id}/users/{id} without groupIds.
+            self.memberships_at_create += len(group_ids)
             if activation_email:
                 self._send_activation(user, "activation", random_token(20))
             self._changed()
@@ -819,6 +822,7 @@ class OktaStore:
         with self._lock:
             self._init_state()
             self.write_count = 0
+            self.memberships_at_create = 0
             self.version += 1
 
 

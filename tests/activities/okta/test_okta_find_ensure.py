@@ -172,6 +172,8 @@ async def test_a_new_account_comes_with_its_groups_in_the_create_call(
     assert [(r["method"], r["path"]) for r in writes] == [("POST", "/api/v1/users")]
     user_id = result.account.user_id
     assert {g["profile"]["name"] for g in sim.store.user_groups(user_id)} == {"Everyone", *names}
+    # What bench.throughput counts as the calls groupIds saved: one per managed group.
+    assert sim.stats()["memberships_at_create"] == len(names)
     [record] = store.history("1101")
     assert record.action == "okta.user.create" and sorted(record.after["groups"]) == sorted(names)
 
