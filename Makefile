@@ -50,13 +50,10 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 # Full-size benchmarks (tens of minutes; run on a quiet machine), then docs/benchmarks.md.
+BENCHMARKS := termination_latency reconcile_cost poll_cost rate_limit throughput footprint
 bench: $(STAMP)
-	$(BIN)/python -m bench.termination_latency
-	$(BIN)/python -m bench.reconcile_cost
-	$(BIN)/python -m bench.poll_cost
-	$(BIN)/python -m bench.rate_limit
-	$(BIN)/python -m bench.throughput
-	$(BIN)/python -m bench.footprint
+	set -e; for latency in zero realistic; do for b in $(BENCHMARKS); do \
+		$(BIN)/python -m bench.$$b --latency $$latency; done; done
 	$(BIN)/python -m bench.report
 
 contracts: $(STAMP)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -59,7 +60,8 @@ async def body(ctx: Context) -> Outcome:
     ks = [int(k) for k in str(args.changes).split(",") if k.strip()]
     policy = load_policy("config/policy.yaml")
     fields = required_fields(policy)
-    hr = BambooHRSimulator(api_key=SIM_BAMBOOHR_KEY)
+    # The latency profile applies to the API only (the store is seeded directly).
+    hr = BambooHRSimulator(api_key=SIM_BAMBOOHR_KEY, faults=ctx.deployment.latency.bamboohr)
     generated = generate_company(args.seed, args.employees, today=hr.store.today())
     load_bamboohr(hr.store, generated)
     ids = sorted(str(e.id) for e in generated.employees)
@@ -88,6 +90,7 @@ async def body(ctx: Context) -> Outcome:
                     hr.store.change_job(eid, hr.store.today(), job_title=title)
                 hr.clock.advance(60)
                 hr.requests.clear()
+                began = time.monotonic()
                 changed = await client.fetch_changed(cursor - OVERLAP)
                 changes = [
                     EmployeeChange(
@@ -98,6 +101,7 @@ async def body(ctx: Context) -> Outcome:
                 snapshots = 0
                 for batch in batches(changes):
                     snapshots += len((await read_changed(client, fields, batch, cursor)).snapshots)
+                seconds = time.monotonic() - began
                 stats = hr.requests.stats()
                 bound = 1 + SOURCES_PER_BATCH * math.ceil(len(changes) / BATCH)
                 row = {
@@ -109,6 +113,7 @@ async def body(ctx: Context) -> Outcome:
                     "ratio": round(stats["requests"] / bound, 2),
                     "bytes": stats["bytes"],
                     "bytes_per_change": round(stats["bytes"] / k) if k else None,
+                    "read_seconds": round(seconds, 2),
                     "by_operation": stats["byOperation"],
                 }
                 ctx.log(f"k={k}: {row['requests']} requests (bound {bound}), {row['bytes']} bytes")
@@ -129,7 +134,15 @@ async def body(ctx: Context) -> Outcome:
 
 def _table(results: dict[str, Any]) -> str:
     return table(
-        ["k changed", "requests", "lower bound", "x bound", "bytes", "bytes per change"],
+        [
+            "k changed",
+            "requests",
+            "lower bound",
+            "x bound",
+            "bytes",
+            "bytes per change",
+            "read time (s)",
+        ],
         [
             [
                 r["k"],
@@ -138,6 +151,7 @@ def _table(results: dict[str, Any]) -> str:
                 r["ratio"],
                 r["bytes"],
                 r["bytes_per_change"] if r["bytes_per_change"] is not None else "-",
+                r.get("read_seconds"),
             ]
             for r in results["runs"]
         ],

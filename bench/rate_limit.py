@@ -52,6 +52,7 @@ async def body(ctx: Context) -> Outcome:
         name=NAME,
         okta_limits=okta_limits(users=args.limit, others=args.other_buckets),
         okta_log_size=max(50_000, args.employees * 40),
+        deployment=ctx.deployment,
     )
     # Each onboarding needs two users-bucket calls (the search by bambooHrId and the create).
     minimum = 2 * args.employees / args.limit * 60

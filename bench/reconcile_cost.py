@@ -77,7 +77,7 @@ async def body(ctx: Context) -> Outcome:
     from workflows.reconcile import ReconcileInput  # noqa: F401 - fail early if not built
 
     args = ctx.args
-    config = StackConfig(name=NAME, okta_log_size=200_000)
+    config = StackConfig(name=NAME, okta_log_size=200_000, deployment=ctx.deployment)
     company: dict[str, Any] = {}
 
     def seed_hr(stack: BenchStack) -> None:

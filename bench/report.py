@@ -19,6 +19,7 @@ from bench.results import RESULTS_DIR, load_results
 
 REPO = Path(__file__).resolve().parents[1]
 OUTPUT = REPO / "docs" / "benchmarks.md"
+REALISTIC = "-realistic"  # result-file suffix of a --latency realistic run (bench.deployment)
 
 # (module, full-size command) in the order the page presents them.
 BENCHMARKS: list[tuple[str, str]] = [
@@ -43,8 +44,9 @@ def render(results: dict[str, dict[str, Any]]) -> str:
         "processes, and the BambooHR and Okta simulators over HTTP."
     )
     add("")
-    small = [n for n, _ in BENCHMARKS if n in results and not results[n].get("full_size")]
-    missing = [n for n, _ in BENCHMARKS if n not in results]
+    runs = [r for n, _ in BENCHMARKS for r in (n, n + REALISTIC)]
+    small = [r for r in runs if r in results and not results[r].get("full_size")]
+    missing = [r for r in runs if r not in results]
     if small:
         add(
             "> **Small-size figures.** "
@@ -71,28 +73,41 @@ def render(results: dict[str, dict[str, Any]]) -> str:
         "issue's size."
     )
     add("")
-    add("| goal | measured | verdict | run |")
+    add(
+        "Each goal is measured twice in one `make bench`: with simulators that answer at once "
+        "(zero latency) and with the realistic latency profile (`--latency realistic`, see "
+        "`bench/README.md`)."
+    )
+    add("")
+    add("| goal | zero latency | realistic latency | run |")
     add("|---|---|---|---|")
     for name, _ in BENCHMARKS:
-        data = results.get(name)
-        if not data:
+        data, real = results.get(name), results.get(name + REALISTIC)
+        if not data and not real:
             continue
-        size = "full size" if data.get("full_size") else "**small size**"
-        for g in data.get("goals", []):
-            verdict = {True: "met", False: "**missed**", None: "-"}[g.get("met")]
-            add(f"| {g['goal']} | {g['value']} | {verdict} | `{name}`, {size} |")
+        size = (
+            "full size"
+            if all(d.get("full_size") for d in (data, real) if d)
+            else ("**small size**")
+        )
+        for key, zero_goal, real_goal in _paired_goals(data, real):
+            text = (zero_goal or real_goal or {}).get("goal", key)
+            if zero_goal and real_goal and real_goal["goal"] != zero_goal["goal"]:
+                text = f"{zero_goal['goal']} (realistic: {real_goal['goal']})"
+            add(f"| {text} | {_verdict(zero_goal)} | {_verdict(real_goal)} | `{name}`, {size} |")
     add("")
     misses = [
-        (name, g)
+        (run, g)
         for name, _ in BENCHMARKS
-        for g in results.get(name, {}).get("goals", [])
+        for run in (name, name + REALISTIC)
+        for g in results.get(run, {}).get("goals", [])
         if g.get("met") is False
     ]
     if misses:
         add("### Where a figure misses its goal")
         add("")
-        for name, g in misses:
-            add(f"- **{g['goal']}** (`{name}`): {g.get('why') or 'see below'}")
+        for run, g in misses:
+            add(f"- **{g['goal']}** (`{run}`): {g.get('why') or 'see below'}")
             if g.get("close"):
                 add(f"  *What would close it:* {g['close']}")
         add("")
@@ -115,8 +130,24 @@ def render(results: dict[str, dict[str, Any]]) -> str:
     add("")
 
     for name, command in BENCHMARKS:
-        add(_section(name, command, results.get(name)))
+        add(_section(name, command, results.get(name), results.get(name + REALISTIC)))
     return "\n".join(out).rstrip() + "\n"
+
+
+def _paired_goals(
+    zero: dict[str, Any] | None, real: dict[str, Any] | None
+) -> list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]]:
+    """Goals of the two runs of one benchmark, matched by key, in the zero run's order."""
+    by_key = {g["key"]: g for g in (real or {}).get("goals", [])}
+    pairs = [(g["key"], g, by_key.pop(g["key"], None)) for g in (zero or {}).get("goals", [])]
+    return pairs + [(key, None, g) for key, g in by_key.items()]
+
+
+def _verdict(g: dict[str, Any] | None) -> str:
+    if g is None:
+        return "*not run*"
+    verdict = {True: "met", False: "**missed**", None: "no goal"}[g.get("met")]
+    return f"{g['value']} — {verdict}"
 
 
 _MACHINE_KEYS = (
@@ -131,7 +162,12 @@ _MACHINE_KEYS = (
 
 
 def _machines(results: dict[str, dict[str, Any]]) -> str:
-    runs = [(name, results[name]) for name, _ in BENCHMARKS if name in results]
+    runs = [
+        (run, results[run])
+        for name, _ in BENCHMARKS
+        for run in (name, name + REALISTIC)
+        if run in results
+    ]
     latest = max(runs, key=lambda r: r[1].get("started_at", ""))[1]["machine"] if runs else None
     machine = latest or describe_machine()
     rows = ["| | |", "|---|---|"]
@@ -140,8 +176,9 @@ def _machines(results: dict[str, dict[str, Any]]) -> str:
         return "\n".join(rows)
     rows += [
         "",
-        "| run | size | Temporal | started (UTC) | took (s) | load avg at start → end |",
-        "|---|---|---|---|---|---|",
+        "| run | size | latency | workers, audit store | Temporal | started (UTC) | took (s) "
+        "| load avg at start → end |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, data in runs:
         m, t = data["machine"], data.get("temporal", {})
@@ -151,8 +188,11 @@ def _machines(results: dict[str, dict[str, Any]]) -> str:
         if differs:
             where += f"; other machine ({', '.join(differs)} differ)"
         load = f"{_load(m.get('load_average_at_start'))} → {_load(m.get('load_average_at_end'))}"
+        deployed = data.get("deployment") or {}
+        latency = (deployed.get("latency") or {}).get("name", "zero")
+        workers = f"{deployed.get('workers', 1)}, {deployed.get('audit', 'sqlite')}"
         rows.append(
-            f"| `{name}` | {size} | {where} | {data.get('started_at')} | "
+            f"| `{name}` | {size} | {latency} | {workers} | {where} | {data.get('started_at')} | "
             f"{data.get('duration_s')} | {load} |"
         )
     rows.append("")
@@ -167,14 +207,23 @@ def _load(values: Any) -> str:
     return "/".join(str(v) for v in values) if values else "?"
 
 
-def _section(name: str, command: str, data: dict[str, Any] | None) -> str:
+def _section(
+    name: str, command: str, data: dict[str, Any] | None, real: dict[str, Any] | None
+) -> str:
     module = importlib.import_module(f"bench.{name}")
-    title = data.get("title") if data else name.replace("_", " ").capitalize()
+    title = (data or real or {}).get("title") or name.replace("_", " ").capitalize()
     lines = [f"## {title}", "", inspect.cleandoc(module.__doc__ or "").strip(), ""]
-    lines += [f"Full size: `{command}`", ""]
+    lines += [f"Full size: `{command}` (and the same with `--latency realistic`)", ""]
+    for label, run in (("Zero latency", data), ("Realistic latency", real)):
+        lines += [f"### {label}", ""]
+        lines += _run_lines(name, run)
+    return "\n".join(lines)
+
+
+def _run_lines(name: str, data: dict[str, Any] | None) -> list[str]:
     if data is None:
-        lines += ["*Not run yet.*", ""]
-        return "\n".join(lines)
+        return ["*Not run yet.*", ""]
+    lines: list[str] = []
     source = data.get("size_source", "issue")
     sizes = ", ".join(
         f"{k.replace('_', '-')} {v['value']} ({source}: {v['issue']})"
@@ -204,7 +253,7 @@ def _section(name: str, command: str, data: dict[str, Any] | None) -> str:
     if details:
         lines += ["", "<details><summary>More figures</summary>", "", details, "", "</details>"]
     lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
 def _details(name: str, results: dict[str, Any]) -> str:

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import deployment as deploy
 from bench.machine import describe_machine, load_average
 from bench.results import RESULTS_DIR, write_result
 from bench.temporal import TemporalTarget, server_version, temporal_target
@@ -58,6 +59,7 @@ def parser(name: str, description: str) -> argparse.ArgumentParser:
         action="store_true",
         help="keep the temp dir (Temporal DB, audit DB, process logs) and print its path",
     )
+    deploy.add_options(p)
     return p
 
 
@@ -68,6 +70,10 @@ class Context:
     workdir: Path
     temporal: TemporalTarget
     started: float = field(default_factory=time.monotonic)
+
+    @property
+    def deployment(self) -> deploy.Deployment:
+        return deploy.Deployment.from_args(self.args)
 
     def log(self, message: str) -> None:
         print(f"[{time.monotonic() - self.started:7.1f}s] {message}", file=sys.stderr, flush=True)
@@ -116,7 +122,7 @@ def run_benchmark(
             print(f"kept {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    path = write_result(name, payload, args.results_dir)
+    path = write_result(deploy.result_name(name, args), payload, args.results_dir)
     print(payload["table"])
     for g in payload["goals"]:
         mark = {True: "met", False: "MISSED", None: "n/a"}[g["met"]]
@@ -161,6 +167,7 @@ async def _run(
         "full_size": all(s["value"] == s["issue"] for s in size_info.values()),
         "machine": machine,
         "temporal": {**target.describe(), "server_version": version},
+        "deployment": deploy.Deployment.from_args(args).describe(),
         "started_at": started_at.isoformat(timespec="seconds"),
         "duration_s": round(time.monotonic() - clock, 1),
         "results": outcome.results,

@@ -25,6 +25,7 @@ import httpx
 from pydantic import SecretStr
 from temporalio.client import Client
 
+from bench.deployment import PROFILES, Deployment, postgres_schema
 from bench.processes import REPO, ChildProcess
 from bench.temporal import TemporalTarget, terminate_all
 from integrations.audit import AuditStore, open_audit_store
@@ -84,10 +85,21 @@ class StackConfig:
     webhook: bool = False  # run the webhook receiver process too
     first_employee_id: int | None = None  # None: unique per run (ids are workflow ids)
     worker_env: dict[str, str] = field(default_factory=dict)
+    # Latency profile, worker processes, audit store (bench.deployment; the benchmarks pass
+    # their --latency/--workers/--audit). The default here is the bare one tests may use.
+    deployment: Deployment = field(
+        default_factory=lambda: Deployment(PROFILES["zero"], workers=1, audit="sqlite")
+    )
 
 
 class BenchStack:
-    def __init__(self, config: StackConfig, temporal: TemporalTarget, workdir: Path) -> None:
+    def __init__(
+        self,
+        config: StackConfig,
+        temporal: TemporalTarget,
+        workdir: Path,
+        audit_url: str | None = None,
+    ) -> None:
         self.config = config
         self.temporal = temporal
         self.workdir = workdir
@@ -96,14 +108,17 @@ class BenchStack:
         self.task_queue = f"bench-{config.name}-{uuid.uuid4().hex[:6]}"
         self.policy: PolicyConfig = load_policy(POLICY_PATH)
         first_id = config.first_employee_id or _unique_id_block()
+        latency = config.deployment.latency
         self.okta = OktaSimulator(
             api_token=SIM_OKTA_TOKEN,
             rate_limits=config.okta_limits,
             max_logged_requests=config.okta_log_size,
+            faults=latency.okta,
         )
         self.hr = BambooHRSimulator(
             api_key=SIM_BAMBOOHR_KEY,
             webhook_private_key=SIM_WEBHOOK_KEY,
+            faults=latency.bamboohr,
             store_options={
                 "first_employee_id": first_id,
                 "employment_statuses": EMPLOYMENT_STATUSES,
@@ -114,7 +129,7 @@ class BenchStack:
         self.hr_server = ThreadedServer(self.hr.app, name="bamboohr-sim")
         self._webhook_port = ReservedPort()
         self.webhook_port = self._webhook_port.port
-        self.audit_url = f"sqlite:///{workdir / 'audit.db'}"
+        self.audit_url = audit_url or f"sqlite:///{workdir / 'audit.db'}"
         self.settings = Settings(
             _env_file=None,
             temporal_address=temporal.address,
@@ -137,9 +152,16 @@ class BenchStack:
         env.update({k: os.environ[k] for k in _PASSED_THROUGH if os.environ.get(k)})
         env.update(self.environment())
         env.update(config.worker_env)
-        self.worker = ChildProcess(
-            "worker", [sys.executable, "-m", "starters.cli", "worker"], env, self.logs
-        )
+        # Several workers on one task queue: the documented way to scale out.
+        self.workers = [
+            ChildProcess(
+                "worker" if i == 0 else f"worker-{i + 1}",
+                [sys.executable, "-m", "starters.cli", "worker"],
+                env,
+                self.logs,
+            )
+            for i in range(config.deployment.workers)
+        ]
         self.receiver = ChildProcess(
             "webhook",
             [sys.executable, "-m", "starters.cli", "webhook", "--port", str(self.webhook_port)],
@@ -176,6 +198,15 @@ class BenchStack:
         }
 
     @property
+    def worker(self) -> ChildProcess:
+        """The first worker process (its log marks readiness; reports name it)."""
+        return self.workers[0]
+
+    @property
+    def worker_pids(self) -> dict[str, int | None]:
+        return {w.name: w.pid for w in self.workers}
+
+    @property
     def client(self) -> Client:
         assert self._client is not None, "the stack is not started"
         return self._client
@@ -209,8 +240,10 @@ class BenchStack:
         return self
 
     async def start_worker(self) -> None:
-        self.worker.start()
-        await self.worker.wait_for_log("worker started", timeout=120)
+        for worker in self.workers:
+            worker.start()
+        for worker in self.workers:
+            await worker.wait_for_log("worker started", timeout=120)
 
     async def start_receiver(self) -> None:
         self._webhook_port.release()  # held until now: the receiver binds it next
@@ -231,7 +264,7 @@ class BenchStack:
             # A shared cluster keeps what we started: leave nothing running behind.
             with contextlib.suppress(Exception):
                 await terminate_all(self._client, sorted(self.started_workflows), "benchmark done")
-        for proc in (self.receiver, self.worker):
+        for proc in (self.receiver, *self.workers):
             await asyncio.to_thread(proc.stop)
         self.hr_server.stop()
         self.okta_server.stop()
@@ -254,12 +287,18 @@ async def bench_stack(
     worker: bool = True,
 ) -> AsyncIterator[BenchStack]:
     """`prepare(stack)` runs after the simulators exist and before any process starts."""
-    stack = BenchStack(config, temporal, workdir)
-    stack.prepare_okta()
-    if prepare is not None:
-        prepare(stack)
-    try:
-        await stack.start(worker=worker)
-        yield stack
-    finally:
-        await stack.close()
+    with contextlib.ExitStack() as resources:
+        audit_url = (
+            resources.enter_context(postgres_schema())
+            if config.deployment.audit == "postgres"
+            else None
+        )
+        stack = BenchStack(config, temporal, workdir, audit_url)
+        stack.prepare_okta()
+        if prepare is not None:
+            prepare(stack)
+        try:
+            await stack.start(worker=worker)
+            yield stack
+        finally:
+            await stack.close()

@@ -89,6 +89,7 @@ async def body(ctx: Context) -> Outcome:
         okta_limits=okta_limits(others=args.okta_limits),
         okta_log_size=200_000,
         webhook="webhook" in paths,
+        deployment=ctx.deployment,
     )
     async with bench_stack(config, ctx.temporal, ctx.workdir) as stack:
         hiring = Hiring(stack.hr.store, args.seed)
@@ -114,7 +115,9 @@ async def body(ctx: Context) -> Outcome:
             results["webhook"] = await webhook_path(ctx, stack, chosen, users)
         results["okta_during_measurement"] = _okta_delta(okta_before, stack.okta.stats())
         dev_server = ctx.temporal.started_here
-    return Outcome(results=results, table=_table(results), goals=_goals(results, dev_server))
+    return Outcome(
+        results=results, table=_table(results), goals=_goals(results, dev_server, ctx.args.latency)
+    )
 
 
 # --- webhook path ------------------------------------------------------------------------------
@@ -347,12 +350,18 @@ def _table(results: dict[str, Any]) -> str:
     return table(["path (ms)", "n", "failed", "p50", "p95", "p99", "max"], rows)
 
 
-def _goals(results: dict[str, Any], dev_server: bool) -> list[dict[str, Any]]:
+# The goal: p99 under 1 s without latency, under 1.5 s with Okta and BambooHR at
+# realistic latency (the path reads BambooHR once and writes Okta a few times).
+P99_GOAL_MS = {"zero": 1000, "realistic": 1500}
+
+
+def _goals(results: dict[str, Any], dev_server: bool, latency: str) -> list[dict[str, Any]]:
     goals = []
     web = results.get("webhook")
     if web and web["measured"]:
         p99 = web["latency_ms"]["p99"]
-        met = p99 < 1000 and web["failed"] == 0
+        limit = P99_GOAL_MS[latency]
+        met = p99 < limit and web["failed"] == 0
         why = close = None
         if not met:
             why, close = _webhook_diagnosis(web)
@@ -361,7 +370,7 @@ def _goals(results: dict[str, Any], dev_server: bool) -> list[dict[str, Any]]:
         goals.append(
             goal(
                 "termination_webhook_p99",
-                "webhook-path termination p99 under 1 s on the dev server",
+                f"webhook-path termination p99 under {limit / 1000:g} s on the dev server",
                 f"p99 {p99:.0f} ms over {web['measured']} (failed {web['failed']})",
                 met,
                 why=why,
