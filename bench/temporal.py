@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import subprocess
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,6 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from bench.processes import die_with_parent
-from simulators.common.server import check_port_free
 from starters.devserver import TemporalDevServer
 
 
@@ -28,19 +26,7 @@ class BenchDevServer(TemporalDevServer):
     """The product's dev server, started the same way, except that it also stops when the
     benchmark process dies (an interrupted run leaves no server behind)."""
 
-    def start(self, timeout: float = 60.0) -> BenchDevServer:
-        check_port_free(self.host, self.port, "the Temporal dev server (gRPC)")
-        assert self.log_file is not None
-        with open(self.log_file, "ab") as out:
-            self.process = subprocess.Popen(
-                self.command(),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=die_with_parent,
-            )
-        self._wait_ready(timeout)
-        return self
+    preexec = staticmethod(die_with_parent)
 
 
 @dataclass

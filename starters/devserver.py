@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from simulators.common.server import PortInUseError, ReservedPort, check_port_free
@@ -131,9 +132,13 @@ class TemporalDevServer:
             stderr=subprocess.STDOUT,
             # Own process group: Ctrl-C in a terminal reaches us, and we stop it in order.
             start_new_session=True,
+            preexec_fn=self.preexec,
         )
         self._wait_ready(timeout)
         return self
+
+    # Run in the child before the server starts (a subclass may tie its life to ours).
+    preexec: Callable[[], None] | None = None
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
