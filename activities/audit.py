@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import Activity, RecordAuditEventInput, RecordAuditEventResult
+from contracts.activities import Activity, RecordAuditEventInput, RecordAuditEventResult
 from integrations.audit import AuditEntry, AuditMode, AuditResult, AuditStore
 from integrations.audit.models import OUTCOME_RESULTS
 from lifecycle.settings import Mode

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import (
+from contracts.activities import (
     Activity,
     BadRecord,
     EmployeeChange,

@@ -18,17 +18,15 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.contracts import (
+from activities.okta.errors import temporal_errors
+from contracts.activities import (
     Activity,
     AllowDisruptionsInput,
     AllowDisruptionsResult,
     AskGuardInput,
     AskGuardResult,
 )
-from activities.okta.errors import temporal_errors
-from integrations.okta import OktaClient
-from lifecycle.policy import PolicyConfig
-from workflows.guard.models import (
+from contracts.guard import (
     WORKFLOW_NAME,
     AllowInput,
     DisruptionRequest,
@@ -37,6 +35,8 @@ from workflows.guard.models import (
     GuardOpsResult,
     guard_workflow_id,
 )
+from integrations.okta import OktaClient
+from lifecycle.policy import PolicyConfig
 
 ACTIVE_COUNT_TTL = 600.0  # seconds an Okta active-account count is reused
 # The guard answers in milliseconds; an update that hangs (a guard whose first task has not

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from activities.contracts import Activity, NotifyInput, NotifyResult
+from contracts.activities import Activity, NotifyInput, NotifyResult
 from integrations.notify import Notifier, build_notifier
 from integrations.notify.redact import clean_error_text
 from lifecycle.settings import Settings

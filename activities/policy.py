@@ -7,7 +7,7 @@ from __future__ import annotations
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import Activity, PlanLifecycleInput, PlanLifecycleResult
+from contracts.activities import Activity, PlanLifecycleInput, PlanLifecycleResult
 from lifecycle.policy import PolicyConfig, build_plan
 
 

@@ -35,7 +35,9 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.audit import build_entry
 from activities.bamboohr import to_application_error as bamboohr_error
-from activities.contracts import (
+from activities.okta.errors import temporal_errors
+from activities.signals import signal_many
+from contracts.activities import (
     Activity,
     ReconcileDeliverInput,
     ReconcileDeliverResult,
@@ -44,8 +46,7 @@ from activities.contracts import (
     ReconcileReportInput,
     ReconcileReportResult,
 )
-from activities.okta.errors import temporal_errors
-from activities.signals import signal_many
+from contracts.employee import HrChanged, workflow_id_for
 from integrations.audit import AuditStore
 from integrations.bamboohr import BambooHRClient, BambooHRError, BambooHRRateLimited
 from integrations.bamboohr.fields import extra_fields
@@ -67,7 +68,6 @@ from lifecycle.reconcile import (
     sync_report,
 )
 from lifecycle.settings import Mode as RunMode
-from workflows.employee.models import HrChanged, workflow_id_for
 
 # Every status, so DEPROVISIONED users are listed too (a plain list omits them).
 ALL_USERS_FILTER = " or ".join(f'status eq "{status}"' for status in USER_STATUSES)

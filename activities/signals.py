@@ -19,7 +19,7 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
-from workflows.employee.models import WORKFLOW_NAME, EmployeeInput, HrChanged, workflow_id_for
+from contracts.employee import WORKFLOW_NAME, EmployeeInput, HrChanged, workflow_id_for
 
 SIGNAL_CONCURRENCY = 32
 RPC_TIMEOUT = timedelta(seconds=10)

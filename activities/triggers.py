@@ -16,7 +16,8 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from activities.bamboohr import to_application_error as bamboohr_error
-from activities.contracts import (
+from activities.signals import signal_many
+from contracts.activities import (
     Activity,
     BadRecord,
     DeliverChangesInput,
@@ -27,13 +28,12 @@ from activities.contracts import (
     SetCursorInput,
     SetCursorResult,
 )
-from activities.signals import signal_many
+from contracts.employee import HrChanged
 from integrations.audit import AuditStore
 from integrations.bamboohr import BambooHRClient, BambooHRError, BulkSnapshots
 from integrations.okta import OktaClient
 from lifecycle.models import ReviewCode, ReviewReason
 from lifecycle.policy import PolicyConfig
-from workflows.employee.models import HrChanged
 
 
 class TriggerActivities:

@@ -26,8 +26,8 @@ from bench.results import table
 from bench.runner import Context, Outcome, goal, parser, run_benchmark
 from bench.stack import BenchStack, StackConfig, bench_stack
 from bench.stats import mib
+from contracts.employee import WORKFLOW_NAME, workflow_id_for
 from lifecycle.models import ActionKind
-from workflows.employee.models import WORKFLOW_NAME, workflow_id_for
 
 NAME = "footprint"
 ISSUE_SIZES = {"open": 10_000}

@@ -23,8 +23,8 @@ from bench.people import (
     wait_until,
 )
 from bench.stack import BenchStack
+from contracts.employee import workflow_id_for
 from simulators.seed.vocabulary import DEPARTMENTS_BY_NAME
-from workflows.employee.models import workflow_id_for
 
 
 async def full_lifecycle(stack: BenchStack, hiring: Hiring) -> dict[str, Any]:

@@ -26,8 +26,8 @@ from bench.people import (
 )
 from bench.stack import BenchStack
 from bench.stats import percentile
+from contracts.employee import LifecycleState, workflow_id_for
 from simulators.okta.timefmt import parse_okta_time
-from workflows.employee.models import LifecycleState, workflow_id_for
 
 
 @dataclass

@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 from temporalio.client import Client
 
 from activities.signals import signal_many
+from contracts.employee import HrChanged, StatusView, workflow_id_for
 from simulators.bamboohr.store import BambooHRStore
 from simulators.okta.store import OktaStore
 from simulators.okta.timefmt import parse_okta_time
 from simulators.seed.names import EmailAllocator, NameGenerator
 from simulators.seed.vocabulary import DEPARTMENTS
-from workflows.employee.models import HrChanged, StatusView, workflow_id_for
 
 ZONE = ZoneInfo("America/New_York")
 LOCATION = "New York, NY"

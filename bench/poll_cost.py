@@ -52,8 +52,8 @@ def build_parser() -> Any:
 
 
 async def body(ctx: Context) -> Outcome:
-    from activities.contracts import EmployeeChange
     from activities.triggers import read_changed
+    from contracts.activities import EmployeeChange
     from workflows.poll import BATCH, batches
 
     args = ctx.args

@@ -36,8 +36,8 @@ from bench.people import wait_idle
 from bench.results import table
 from bench.runner import Context, Outcome, goal, parser, run_benchmark
 from bench.stack import UNLIMITED, BenchStack, StackConfig, bench_stack
+from contracts.employee import workflow_id_for
 from simulators.seed import generate_company, load_bamboohr
-from workflows.employee.models import workflow_id_for
 
 NAME = "reconcile_cost"
 ISSUE_SIZES = {"employees": 10_000, "drift_percent": 1.0}

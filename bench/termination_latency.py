@@ -38,10 +38,10 @@ from bench.population import onboard_active
 from bench.runner import Context, Outcome, goal, parser, run_benchmark
 from bench.stack import BenchStack, StackConfig, bench_stack, okta_limits
 from bench.stats import summarize
+from contracts.employee import workflow_id_for
+from contracts.guard import AllowInput
 from simulators.okta.timefmt import parse_okta_time
 from starters.ops.guard import allow
-from workflows.employee.models import workflow_id_for
-from workflows.guard.models import AllowInput
 from workflows.poll import PollInput, PollResult, PollWorkflow
 
 NAME = "termination_latency"

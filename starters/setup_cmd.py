@@ -75,8 +75,8 @@ def run_schema(args: argparse.Namespace) -> int:
 
 
 async def _add(settings: Settings, names: list[str]) -> None:
-    from activities.contracts import CustomAttribute, EnsureOktaSchemaInput
     from activities.okta import OktaActivities
+    from contracts.activities import CustomAttribute, EnsureOktaSchemaInput
     from integrations.audit import open_audit_store
     from integrations.okta import build_okta_client
 

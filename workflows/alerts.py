@@ -11,7 +11,7 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import Activity, NotificationEvent, NotifyInput, NotifyResult
+    from contracts.activities import Activity, NotificationEvent, NotifyInput, NotifyResult
     from workflows import options
 
 

@@ -20,7 +20,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import (
+    from contracts.activities import (
         Activity,
         DeliverChangesInput,
         DeliverChangesResult,

@@ -20,7 +20,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import NotificationEvent
+    from contracts.activities import NotificationEvent
     from workflows.alerts import alert
     from workflows.errors import error_text
 

@@ -16,7 +16,12 @@ from urllib.parse import urlencode
 
 from temporalio import activity
 
-from activities.contracts import (
+from activities.okta.errors import temporal_errors
+from activities.okta.groups import GroupCache
+from activities.okta.matching import Candidates, account, is_ours
+from activities.okta.profiles import profile_changes
+from activities.okta.writes import WriteLog
+from contracts.activities import (
     Activity,
     EnsureOktaSchemaInput,
     EnsureOktaSchemaResult,
@@ -37,11 +42,6 @@ from activities.contracts import (
     UpdateOktaProfileInput,
     UpdateOktaProfileResult,
 )
-from activities.okta.errors import temporal_errors
-from activities.okta.groups import GroupCache
-from activities.okta.matching import Candidates, account, is_ours
-from activities.okta.profiles import profile_changes
-from activities.okta.writes import WriteLog
 from integrations.audit import AuditStore
 from integrations.okta.client import OktaClient, segment
 from integrations.okta.errors import (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from activities.contracts import MatchKey, OktaAccount, OktaCandidate
+from contracts.activities import MatchKey, OktaAccount, OktaCandidate
 from integrations.okta.models import OktaUser
 
 STRENGTH: tuple[MatchKey, ...] = ("bambooHrId", "employeeNumber", "login", "email")

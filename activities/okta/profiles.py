@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from activities.contracts import AttributeChange
+from contracts.activities import AttributeChange
 
 # Okta compares these case-insensitively (logins and e-mail addresses), so must we:
 # "Ada@Example.com" vs "ada@example.com" is not a change worth a write.

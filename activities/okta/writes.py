@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from temporalio import activity
 
 from activities.audit import activity_context, audit_write
-from activities.contracts import PlannedRequest
+from contracts.activities import PlannedRequest
 from integrations.audit import AuditRecord, AuditStore
 from integrations.okta.errors import OktaError
 from lifecycle.settings import Mode

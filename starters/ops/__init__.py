@@ -32,6 +32,8 @@ from typing import Any
 
 from temporalio.runtime import Runtime
 
+from contracts.employee import CancelInput, FastForwardInput, PauseInput, ResolveInput
+from contracts.guard import AllowInput, ApproveHeldInput, RejectHeldInput
 from starters.ops.actions import (
     EmployeeRow,
     OpsError,
@@ -46,8 +48,6 @@ from starters.ops.query import QueryError, build_list_query, parse_when, pending
 from starters.ops.table import cell, render_fields, render_table
 from starters.runtime import run_with_runtime
 from workflows.approval import ApproveInput
-from workflows.employee.models import CancelInput, FastForwardInput, PauseInput, ResolveInput
-from workflows.guard.models import AllowInput, ApproveHeldInput, RejectHeldInput
 
 EXIT_OK = 0
 EXIT_REFUSED = 1

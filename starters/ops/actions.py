@@ -23,9 +23,9 @@ from temporalio.client import (
 from temporalio.exceptions import FailureError
 from temporalio.service import RPCError, RPCStatusCode
 
+from contracts.employee import OpsResult, StatusView, workflow_id_for
 from workflows import search_attributes as sa
 from workflows.approval import ApproveInput, ApproveResult
-from workflows.employee.models import OpsResult, StatusView, workflow_id_for
 
 WORKFLOW_PREFIX = workflow_id_for("")
 

@@ -17,9 +17,7 @@ from typing import Any
 from temporalio.client import Client, WorkflowQueryFailedError
 
 from activities.guard import update_guard
-from starters.ops.actions import OpsError, _rpc_error, _update
-from starters.ops.table import cell, render_fields, render_table
-from workflows.guard.models import (
+from contracts.guard import (
     AllowInput,
     ApproveHeldInput,
     GuardOpsResult,
@@ -28,6 +26,8 @@ from workflows.guard.models import (
     guard_workflow_id,
     window_text,
 )
+from starters.ops.actions import OpsError, _rpc_error, _update
+from starters.ops.table import cell, render_fields, render_table
 
 
 async def guard_status(client: Client, task_queue: str) -> GuardStatus | None:

@@ -13,9 +13,9 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
+from contracts.employee import WORKFLOW_NAME, LifecycleState
 from lifecycle.models import ActionKind
 from workflows import search_attributes as sa
-from workflows.employee.models import WORKFLOW_NAME, LifecycleState
 
 ANY_ACTION = "any"
 _RELATIVE = re.compile(r"^\+?(\d+(?:\.\d+)?)\s*([mhdw])$")

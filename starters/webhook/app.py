@@ -31,6 +31,7 @@ from starlette.routing import Route
 from temporalio.client import Client
 
 from activities.signals import SIGNAL_DEADLINE_SECONDS, signal_many
+from contracts.employee import HrChanged
 from integrations.bamboohr.webhooks import (
     WebhookPayloadError,
     WebhookSignatureError,
@@ -38,7 +39,6 @@ from integrations.bamboohr.webhooks import (
     verify_signature,
 )
 from lifecycle.settings import Settings
-from workflows.employee.models import HrChanged
 
 log = logging.getLogger("lifecycle.webhook")
 

@@ -12,7 +12,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.audit import AuditActivities, audit_write
-from activities.contracts import PlannedRequest, RecordAuditEventInput
+from contracts.activities import PlannedRequest, RecordAuditEventInput
 from integrations.audit import AuditStore, open_audit_store
 from lifecycle.settings import Mode
 

@@ -18,7 +18,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.bamboohr import BambooHRActivities
-from activities.contracts import (
+from contracts.activities import (
     FetchAllEmployeesInput,
     FetchAllEmployeesResult,
     FetchChangedSinceInput,

@@ -14,8 +14,8 @@ from starlette.routing import Route
 from temporalio import activity
 from temporalio.testing import ActivityEnvironment
 
-from activities.contracts import Activity, NotificationEvent, NotifyInput, NotifyResult
 from activities.notify import NotifyActivities
+from contracts.activities import Activity, NotificationEvent, NotifyInput, NotifyResult
 from integrations.notify import (
     DispatchResult,
     LogSink,

@@ -18,7 +18,6 @@ from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.service import RPCError
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
-from activities.contracts import ReconcileDeliverInput
 from activities.reconcile import (
     ALL_USERS_FILTER,
     InventoryReader,
@@ -28,6 +27,8 @@ from activities.reconcile import (
     deliveries_doc,
 )
 from activities.signals import signal_employee
+from contracts.activities import ReconcileDeliverInput
+from contracts.employee import HrChanged, workflow_id_for
 from integrations.audit import open_audit_store
 from integrations.bamboohr import build_bamboohr_client
 from integrations.okta import build_okta_client
@@ -38,7 +39,6 @@ from simulators.bamboohr.app import BambooHRSimulator
 from simulators.common.server import ThreadedServer
 from simulators.okta.app import OktaSimulator
 from simulators.seed import Company, generate_company, load_bamboohr, load_okta
-from workflows.employee.models import HrChanged, workflow_id_for
 
 POLICY = load_policy(Path(__file__).resolve().parents[2] / "config" / "policy.yaml")
 TODAY = date(2026, 3, 4)

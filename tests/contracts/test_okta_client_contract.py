@@ -25,7 +25,8 @@ from openapi_core.datatypes import RequestParameters
 from temporalio.testing import ActivityEnvironment
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from activities.contracts import (
+from activities.okta import OktaActivities
+from contracts.activities import (
     CustomAttribute,
     EnsureOktaSchemaInput,
     EnsureOktaUserInput,
@@ -36,7 +37,6 @@ from activities.contracts import (
     TargetStatus,
     UpdateOktaProfileInput,
 )
-from activities.okta import OktaActivities
 from integrations.okta import OktaClient, RateLimitGovernor, SchemaAttribute, SswsAuth
 from integrations.okta.expressions import profile_eq
 from lifecycle.settings import SIM_OKTA_TOKEN, Mode

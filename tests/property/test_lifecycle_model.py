@@ -35,12 +35,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 from time_skipping import policy_holidays, start_time_skipping
 
-from lifecycle.models import AccountStatus
-from lifecycle.policy import build_plan
-from lifecycle.settings import SIM_BAMBOOHR_KEY
-from simulators.bamboohr.store import HRActionError
-from simulators.common.faults import FaultConfig
-from workflows.employee.models import (
+from contracts.employee import (
     CancelInput,
     EmployeeInput,
     FastForwardInput,
@@ -50,6 +45,11 @@ from workflows.employee.models import (
     StatusView,
     workflow_id_for,
 )
+from lifecycle.models import AccountStatus
+from lifecycle.policy import build_plan
+from lifecycle.settings import SIM_BAMBOOHR_KEY
+from simulators.bamboohr.store import HRActionError
+from simulators.common.faults import FaultConfig
 from workflows.employee.workflow import EmployeeLifecycle
 
 DEPARTMENTS = ["Engineering", "Sales", "Finance"]

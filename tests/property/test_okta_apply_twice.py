@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from lifecycle_harness import POLICY_PATH
 from temporalio.testing import ActivityEnvironment
 
-from activities.contracts import SyncManagedGroupsInput, UpdateOktaProfileInput
 from activities.okta import OktaActivities
+from contracts.activities import SyncManagedGroupsInput, UpdateOktaProfileInput
 from integrations.audit import open_audit_store
 from integrations.okta import OktaClient, RateLimitGovernor, SswsAuth
 from lifecycle.models import AccountStatus, DesiredAccount

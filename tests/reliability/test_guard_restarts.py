@@ -12,8 +12,8 @@ import pytest
 from lifecycle_outcomes import People, post_webhook, seed_existing, status
 from process_stack import ProcessStack, eventually, timed
 
+from contracts.guard import ApproveHeldInput
 from starters.ops.guard import approve_held, guard_status
-from workflows.guard.models import ApproveHeldInput
 
 SEED = 1212
 

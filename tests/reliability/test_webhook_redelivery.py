@@ -21,8 +21,8 @@ from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 
+from contracts.employee import workflow_id_for
 from simulators.common.server import ThreadedServer
-from workflows.employee.models import workflow_id_for
 
 LOST_ANSWERS = 3
 

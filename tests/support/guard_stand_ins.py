@@ -7,7 +7,7 @@ from typing import Any
 
 from temporalio import activity
 
-from activities.contracts import (
+from contracts.activities import (
     Activity,
     NotifyInput,
     NotifyResult,

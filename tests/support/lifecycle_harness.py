@@ -29,8 +29,9 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.contracts import Activity
 from activities.signals import signal_employee
+from contracts.activities import Activity
+from contracts.employee import HrChanged, LifecycleState, StatusView, workflow_id_for
 from integrations.audit import AuditStore, open_audit_store
 from integrations.bamboohr import build_bamboohr_client
 from integrations.okta import build_okta_client
@@ -41,7 +42,6 @@ from simulators.bamboohr.app import BambooHRSimulator
 from simulators.common.server import ThreadedServer
 from simulators.okta.app import OktaSimulator
 from workers.worker import running_worker
-from workflows.employee.models import HrChanged, LifecycleState, StatusView, workflow_id_for
 
 REPO = Path(__file__).resolve().parents[2]
 POLICY_PATH = REPO / "config" / "policy.yaml"

@@ -29,13 +29,13 @@ from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle
 
 from activities.signals import signal_many
+from contracts.employee import HrChanged, StatusView, workflow_id_for
 from integrations.bamboohr import build_bamboohr_client
 from integrations.bamboohr.webhooks import sign
 from lifecycle.models import AccountStatus, DesiredAccount, HrSnapshot
 from lifecycle.policy import build_plan, profile_changes, required_fields
 from simulators.bamboohr.store import HRActionError
 from simulators.seed.names import NameGenerator
-from workflows.employee.models import HrChanged, StatusView, workflow_id_for
 from workflows.poll import PollInput, PollResult, PollWorkflow
 
 # Okta statuses that satisfy each desired status. An activated account waits in PROVISIONED

@@ -7,7 +7,7 @@ from typing import Any
 
 from lifecycle_harness import LifecycleStack
 
-from workflows.employee.models import LifecycleState
+from contracts.employee import LifecycleState
 
 
 async def onboarded(stack: LifecycleStack, **hire: Any) -> tuple[str, dict[str, Any]]:

@@ -23,11 +23,11 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 from time_skipping import start_time_skipping
 
+from contracts.employee import LifecycleState, workflow_id_for
 from lifecycle.settings import Settings
 from starters.codec_server import create_codec_app
 from workers.codec import KEY_ID_META, EncryptionCodec, new_key
 from workers.connect import data_converter
-from workflows.employee.models import LifecycleState, workflow_id_for
 from workflows.employee.workflow import EmployeeLifecycle
 
 TOKEN = "codec-token-for-history-test"

@@ -18,11 +18,11 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from pydantic import SecretStr
 from time_skipping import start_time_skipping
 
+from contracts.employee import LifecycleState
 from integrations.bamboohr.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from lifecycle.settings import SIM_WEBHOOK_KEY
 from starters.webhook.app import PATH, create_webhook_app
 from workers.telemetry import instrument_httpx, tracing_interceptor, uninstrument_httpx
-from workflows.employee.models import LifecycleState
 
 
 @pytest.fixture

@@ -102,7 +102,7 @@ async def test_plaintext_payloads_from_before_encryption_pass_through() -> None:
 
 
 async def test_data_converter_round_trips_pydantic_models_through_the_codec() -> None:
-    from workflows.employee.models import HrChanged
+    from contracts.employee import HrChanged
 
     converter = data_converter(EncryptionCodec.from_settings(settings_with(f"k:{new_key()}")))
     change = HrChanged(employee_id="42", source="webhook")

@@ -16,10 +16,10 @@ from lifecycle_people import onboarded
 from pydantic import SecretStr
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.employee import LifecycleState
 from lifecycle.redact import EMAIL_MASK
 from starters.logs import JsonFormatter, TextFormatter, configure_logging
 from workers.codec import new_key
-from workflows.employee.models import LifecycleState
 
 SECRET = "hunter2-but-longer-secret"
 

@@ -12,9 +12,9 @@ from lifecycle_harness import LifecycleStack, poll_until
 from lifecycle_people import onboarded
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 
+from contracts.employee import LifecycleState
 from integrations.bamboohr import build_bamboohr_client
 from simulators.common.faults import FaultConfig
-from workflows.employee.models import LifecycleState
 from workflows.poll import CURSOR_NAME, PollInput, PollResult, PollWorkflow
 
 

@@ -9,10 +9,15 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import (
+    from contracts.activities import (
         NotificationEvent,
         SetOktaStatusResult,
         TargetStatus,
+    )
+    from contracts.employee import (
+        EmployeeInput,
+        EmployeeState,
+        FailedStep,
     )
     from lifecycle.models import (
         DatedAction,
@@ -21,11 +26,6 @@ with workflow.unsafe.imports_passed_through():
         ReviewReason,
     )
     from workflows import options
-    from workflows.employee.models import (
-        EmployeeInput,
-        EmployeeState,
-        FailedStep,
-    )
     from workflows.employee.patches import (
         PATCH_ALERT_UNSUSPENDED_LEAVE,
         PATCH_DEPROVISION_RECHECK,

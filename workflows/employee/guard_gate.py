@@ -9,11 +9,18 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import (
+    from contracts.activities import (
         Activity,
         AskGuardInput,
         AskGuardResult,
     )
+    from contracts.employee import (
+        EmployeeInput,
+        EmployeeState,
+        GuardHold,
+        LifecycleState,
+    )
+    from contracts.guard import DECISION_SIGNAL, GuardDecision, guard_workflow_id
     from lifecycle.models import (
         AccountStatus,
         DatedAction,
@@ -24,17 +31,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from lifecycle.okta_status import SIGN_IN
     from workflows import options
-    from workflows.employee.models import (
-        EmployeeInput,
-        EmployeeState,
-        GuardHold,
-        LifecycleState,
-    )
     from workflows.employee.patches import (
         PATCH_MASS_CHANGE_GUARD,
     )
     from workflows.errors import error_text
-    from workflows.guard.models import DECISION_SIGNAL, GuardDecision, guard_workflow_id
 
 GUARD_GRANTS_KEPT = 10
 

@@ -11,8 +11,7 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from lifecycle.models import DatedAction, ReviewCode
-    from workflows.employee.models import (
+    from contracts.employee import (
         BLOCKED_HR_READ,
         CancelInput,
         EmployeeInput,
@@ -22,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
         PauseInput,
         ResolveInput,
     )
+    from lifecycle.models import DatedAction, ReviewCode
 
 
 class _Rejected(Exception):

@@ -9,7 +9,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import (
+    from contracts.activities import (
         Activity,
         NotificationEvent,
         NotifyInput,
@@ -19,6 +19,13 @@ with workflow.unsafe.imports_passed_through():
         SyncManagedGroupsResult,
         UpdateOktaProfileResult,
     )
+    from contracts.employee import (
+        BLOCKED_AUDIT,
+        EmployeeInput,
+        EmployeeState,
+        FailedStep,
+        LifecycleState,
+    )
     from lifecycle.models import (
         AccountStatus,
         ActionKind,
@@ -27,13 +34,6 @@ with workflow.unsafe.imports_passed_through():
         ReviewReason,
     )
     from workflows import options
-    from workflows.employee.models import (
-        BLOCKED_AUDIT,
-        EmployeeInput,
-        EmployeeState,
-        FailedStep,
-        LifecycleState,
-    )
     from workflows.employee.patches import (
         ANNOUNCE_CHANGES_PATCH,
         AUDIT_DECISIONS_PATCH,

@@ -8,16 +8,16 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from lifecycle.models import (
-        DatedAction,
-    )
-    from workflows import search_attributes as sa
-    from workflows.employee.models import (
+    from contracts.employee import (
         EmployeeInput,
         EmployeeState,
         PendingView,
         StatusView,
     )
+    from lifecycle.models import (
+        DatedAction,
+    )
+    from workflows import search_attributes as sa
 
 
 class StatusViews:

@@ -20,7 +20,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import (
+    from contracts.activities import (
         Activity,
         EnsureOktaUserInput,
         EnsureOktaUserResult,
@@ -42,6 +42,17 @@ with workflow.unsafe.imports_passed_through():
         UpdateOktaProfileInput,
         UpdateOktaProfileResult,
     )
+    from contracts.employee import (
+        BLOCKED_HR_READ,
+        HISTORY_KEEP,
+        WORKFLOW_NAME,
+        ActionRecord,
+        EmployeeInput,
+        EmployeeState,
+        FailedStep,
+        HrChanged,
+        LifecycleState,
+    )
     from lifecycle.models import (
         AccountStatus,
         ActionKind,
@@ -56,17 +67,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows import options
     from workflows.employee.deprovisioning import Deprovisioning
     from workflows.employee.guard_gate import GuardGate
-    from workflows.employee.models import (
-        BLOCKED_HR_READ,
-        HISTORY_KEEP,
-        WORKFLOW_NAME,
-        ActionRecord,
-        EmployeeInput,
-        EmployeeState,
-        FailedStep,
-        HrChanged,
-        LifecycleState,
-    )
     from workflows.employee.ops import OpsHandlers
     from workflows.employee.patches import (
         PATCH_CONVERGE_NEW_PLAN,

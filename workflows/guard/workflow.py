@@ -24,16 +24,14 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import (
+    from contracts.activities import (
         Activity,
         NotificationEvent,
         RecordAuditEventInput,
         RecordAuditEventResult,
     )
-    from workflows import options
-    from workflows.alerts import alert
-    from workflows.employee.models import workflow_id_for
-    from workflows.guard.models import (
+    from contracts.employee import workflow_id_for
+    from contracts.guard import (
         AUDIT_SUBJECT,
         DECISION_SIGNAL,
         WORKFLOW_NAME,
@@ -53,6 +51,8 @@ with workflow.unsafe.imports_passed_through():
         Verdict,
         window_text,
     )
+    from workflows import options
+    from workflows.alerts import alert
 
 # A decision is remembered this long for requests asked again.
 DECISION_MEMORY = timedelta(days=30)

@@ -10,7 +10,7 @@ from typing import Any
 
 from temporalio.testing import ActivityEnvironment
 
-from activities.contracts import EnsureOktaUserInput
+from contracts.activities import EnsureOktaUserInput
 from simulators.common.clock import SimClock
 from simulators.okta import OktaSimulator
 

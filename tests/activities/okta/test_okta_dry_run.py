@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from okta_activity_support import ensure_input, environment, person
 
-from activities.contracts import (
+from activities.okta import OktaActivities
+from contracts.activities import (
     CustomAttribute,
     EnsureOktaSchemaInput,
     PlannedRequest,
@@ -15,7 +16,6 @@ from activities.contracts import (
     TargetStatus,
     UpdateOktaProfileInput,
 )
-from activities.okta import OktaActivities
 from integrations.audit import AuditStore
 from simulators.okta import OktaSimulator
 

@@ -9,9 +9,9 @@ import pytest
 from okta_activity_support import clock_sleep, environment, person
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import SetOktaStatusInput, TargetStatus
 from activities.okta import OktaActivities
 from activities.okta.errors import to_application_error
+from contracts.activities import SetOktaStatusInput, TargetStatus
 from integrations.audit import AuditStore
 from integrations.okta import (
     OktaAuthError,

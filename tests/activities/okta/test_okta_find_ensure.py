@@ -7,8 +7,8 @@ import pytest
 from okta_activity_support import accounts_of, ensure_input, environment, person
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import FindOktaUserInput, SyncManagedGroupsInput
 from activities.okta import OktaActivities
+from contracts.activities import FindOktaUserInput, SyncManagedGroupsInput
 from integrations.audit import AuditStore
 from lifecycle.models import ReviewCode
 from simulators.okta import OktaSimulator

@@ -14,7 +14,8 @@ from okta_activity_support import accounts_of, ensure_input, environment, org_st
 from pydantic import BaseModel
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import (
+from activities.okta import OktaActivities
+from contracts.activities import (
     CustomAttribute,
     EnsureOktaSchemaInput,
     RevokeOktaSessionsInput,
@@ -23,7 +24,6 @@ from activities.contracts import (
     TargetStatus,
     UpdateOktaProfileInput,
 )
-from activities.okta import OktaActivities
 from integrations.audit import AuditEntry, AuditStore
 from simulators.common.faults import FaultConfig
 from simulators.okta import OktaSimulator

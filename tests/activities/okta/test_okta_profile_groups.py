@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from okta_activity_support import environment, person
 
-from activities.contracts import (
+from activities.okta import OktaActivities
+from contracts.activities import (
     CustomAttribute,
     EnsureOktaSchemaInput,
     RevokeOktaSessionsInput,
     SyncManagedGroupsInput,
     UpdateOktaProfileInput,
 )
-from activities.okta import OktaActivities
 from integrations.audit import AuditStore
 from integrations.okta import OktaGroup
 from simulators.okta import OktaSimulator

@@ -10,7 +10,8 @@ import pytest
 from okta_activity_support import clock_sleep, ensure_input, environment, person
 from pydantic import BaseModel
 
-from activities.contracts import (
+from activities.okta import OktaActivities
+from contracts.activities import (
     FindOktaUserInput,
     RevokeOktaSessionsInput,
     SetOktaStatusInput,
@@ -18,7 +19,6 @@ from activities.contracts import (
     TargetStatus,
     UpdateOktaProfileInput,
 )
-from activities.okta import OktaActivities
 from integrations.audit import AuditStore
 from integrations.okta import OktaClient, RateLimitGovernor, SswsAuth
 from lifecycle.settings import Mode

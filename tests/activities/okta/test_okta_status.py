@@ -7,8 +7,8 @@ import pytest
 from okta_activity_support import environment, person
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import SetOktaStatusInput, TargetStatus
 from activities.okta import OktaActivities
+from contracts.activities import SetOktaStatusInput, TargetStatus
 from integrations.audit import AuditStore
 from integrations.okta import OktaClient
 from integrations.okta.models import OktaUser

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from activities.contracts import NotificationEvent
+from contracts.activities import NotificationEvent
 from integrations.notify import TEMPLATES, render
 
 EMPLOYEE = "4711"

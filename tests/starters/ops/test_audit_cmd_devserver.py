@@ -13,7 +13,7 @@ from lifecycle_harness import LifecycleStack
 from lifecycle_people import onboarded
 from ops_cli import Cli
 
-from workflows.employee.models import LifecycleState
+from contracts.employee import LifecycleState
 
 
 async def test_audit_prints_every_recorded_action(cli: Cli, ops_stack: LifecycleStack) -> None:

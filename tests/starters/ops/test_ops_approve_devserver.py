@@ -13,7 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.guard import update_guard
-from workflows.guard.models import DisruptionRequest, GuardDecision
+from contracts.guard import DisruptionRequest, GuardDecision
 from workflows.guard.workflow import DisruptionGuard
 
 

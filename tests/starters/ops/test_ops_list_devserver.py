@@ -16,7 +16,7 @@ import pytest
 from lifecycle_harness import LifecycleStack
 from ops_cli import Cli
 
-from workflows.employee.models import LifecycleState
+from contracts.employee import LifecycleState
 
 VISIBILITY_TIMEOUT = 20.0
 

@@ -14,7 +14,7 @@ from lifecycle_harness import LifecycleStack, poll_until
 from lifecycle_people import onboarded
 from ops_cli import Cli, CliResult
 
-from workflows.employee.models import LifecycleState
+from contracts.employee import LifecycleState
 
 
 def refused(result: CliResult, message: str) -> None:

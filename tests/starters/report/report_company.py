@@ -12,10 +12,10 @@ from pathlib import Path
 
 from lifecycle_harness import POLICY_PATH, LifecycleStack
 
+from contracts.employee import LifecycleState
 from simulators.seed import Company
 from simulators.seed.vocabulary import DEPARTMENTS_BY_NAME
 from starters.cli import main as cli_main
-from workflows.employee.models import LifecycleState
 
 SEED = 7
 EMPLOYEES = 100

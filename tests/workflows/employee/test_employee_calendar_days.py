@@ -12,7 +12,7 @@ from lifecycle_harness import LifecycleStack, at_local
 from lifecycle_people import onboarded
 from pinned_clock import HOME_ZONE, changes_clocks, pin_clock
 
-from workflows.employee.models import LifecycleState
+from contracts.employee import LifecycleState
 
 DAYS = [
     pytest.param(("weekend", 2, 0), id="saturday-0200"),

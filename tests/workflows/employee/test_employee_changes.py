@@ -8,7 +8,7 @@ from datetime import timedelta
 from lifecycle_harness import UNMANAGED_GROUP, LifecycleStack
 from lifecycle_people import onboarded
 
-from workflows.employee.models import HrChanged, LifecycleState
+from contracts.employee import HrChanged, LifecycleState
 
 
 async def test_department_change_adds_and_removes_exactly_the_mapped_groups(

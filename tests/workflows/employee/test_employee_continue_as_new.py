@@ -10,7 +10,7 @@ from datetime import timedelta
 from lifecycle_harness import LifecycleStack, poll_until
 
 from activities.signals import signal_employee
-from workflows.employee.models import (
+from contracts.employee import (
     EmployeeInput,
     HrChanged,
     LifecycleState,

@@ -9,7 +9,7 @@ from datetime import timedelta
 from lifecycle_harness import PROTECTED_GROUP, LifecycleStack, at_local
 from lifecycle_people import onboarded
 
-from workflows.employee.models import LifecycleState
+from contracts.employee import LifecycleState
 
 
 async def test_leave_suspends_then_restores_with_the_same_groups(stack: LifecycleStack) -> None:

@@ -12,8 +12,7 @@ from lifecycle_harness import PROTECTED_GROUP, LifecycleStack, poll_until
 from lifecycle_people import onboarded
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
 
-from lifecycle.settings import SIM_BAMBOOHR_KEY
-from workflows.employee.models import (
+from contracts.employee import (
     BLOCKED_HR_READ,
     CancelInput,
     LifecycleState,
@@ -22,6 +21,7 @@ from workflows.employee.models import (
     ResolveInput,
     StatusView,
 )
+from lifecycle.settings import SIM_BAMBOOHR_KEY
 
 
 async def update(stack: LifecycleStack, employee: str, name: str, arg: object = None) -> OpsResult:

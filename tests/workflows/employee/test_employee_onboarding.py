@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 from lifecycle_harness import LifecycleStack, at_local
 
+from contracts.employee import LifecycleState
 from lifecycle.calendar import subtract_business_days
-from workflows.employee.models import LifecycleState
 
 
 def _preboard_day(stack: LifecycleStack, start: date) -> date:

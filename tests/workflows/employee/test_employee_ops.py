@@ -11,7 +11,7 @@ from lifecycle_harness import LifecycleStack
 from lifecycle_people import onboarded
 from temporalio.client import WorkflowUpdateFailedError
 
-from workflows.employee.models import (
+from contracts.employee import (
     CancelInput,
     FastForwardInput,
     LifecycleState,

@@ -12,7 +12,7 @@ from lifecycle_harness import LifecycleStack, lifecycle_stack, poll_until
 from lifecycle_people import onboarded
 from temporalio.testing import WorkflowEnvironment
 
-from workflows.employee.models import LifecycleState
+from contracts.employee import LifecycleState
 
 
 @pytest.fixture

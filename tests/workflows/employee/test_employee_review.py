@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from lifecycle_harness import LifecycleStack
 from lifecycle_people import onboarded
 
+from contracts.employee import HrChanged, LifecycleState
 from integrations.bamboohr import build_bamboohr_client
 from lifecycle.policy import required_fields
-from workflows.employee.models import HrChanged, LifecycleState
 
 
 async def test_missing_work_email_needs_review_until_hr_fixes_it(stack: LifecycleStack) -> None:

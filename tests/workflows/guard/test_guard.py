@@ -19,11 +19,11 @@ import pytest
 from lifecycle_harness import LifecycleStack, lifecycle_stack, poll_until
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.employee import LifecycleState
+from contracts.guard import AllowInput, ApproveHeldInput, GuardStatus, RejectHeldInput
 from integrations.bamboohr import build_bamboohr_client
 from lifecycle.policy import build_plan, required_fields
 from starters.ops.guard import allow, approve_held, guard_status, reject_held
-from workflows.employee.models import LifecycleState
-from workflows.guard.models import AllowInput, ApproveHeldInput, GuardStatus, RejectHeldInput
 from workflows.poll import PollInput, PollWorkflow
 
 PRODUCT_SAFEGUARDS: dict[str, Any] = {}  # config/policy.yaml as shipped

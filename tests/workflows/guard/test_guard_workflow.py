@@ -13,7 +13,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from workflows.guard.models import (
+from contracts.guard import (
     ApproveHeldInput,
     DisruptionRequest,
     GuardDecision,

@@ -27,6 +27,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.employee import StatusView, workflow_id_for
 from integrations.audit import AuditStore, open_audit_store
 from lifecycle.policy import PolicyConfig, load_policy
 from lifecycle.settings import SIM_BAMBOOHR_KEY, SIM_OKTA_TOKEN, Mode, Settings
@@ -35,7 +36,6 @@ from simulators.common.server import ThreadedServer
 from simulators.okta.app import OktaSimulator
 from simulators.seed import Company, generate_company, load_bamboohr, load_okta
 from workers.worker import running_worker
-from workflows.employee.models import StatusView, workflow_id_for
 from workflows.reconcile import ReconcileInput, ReconcileResult, ReconcileStatus, ReconcileWorkflow
 
 REPO = Path(__file__).resolve().parents[3]

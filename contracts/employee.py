@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from activities.contracts import RecordAuditEventInput
+from contracts.activities import RecordAuditEventInput
 from lifecycle.models import ActionKind, HrSnapshot, LifecyclePlan, ReviewReason
 
 WORKFLOW_NAME = "EmployeeLifecycle"

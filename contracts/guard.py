@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from activities.contracts import RecordAuditEventInput
+from contracts.activities import RecordAuditEventInput
 
 WORKFLOW_NAME = "DisruptionGuard"
 DEFAULT_TASK_QUEUE = "employee-lifecycle"
