@@ -32,10 +32,10 @@ from pydantic import SecretStr
 from bench.results import table
 from bench.runner import Context, Outcome, goal, parser, run_benchmark
 from integrations.bamboohr import build_bamboohr_client
+from integrations.serving import ThreadedServer
 from lifecycle.policy import load_policy, required_fields
 from lifecycle.settings import SIM_BAMBOOHR_KEY, Settings
 from simulators.bamboohr.app import BambooHRSimulator
-from simulators.common.server import ThreadedServer
 from simulators.seed import generate_company, load_bamboohr
 
 NAME = "poll_cost"

@@ -29,6 +29,7 @@ from bench.deployment import PROFILES, Deployment, postgres_schema
 from bench.processes import REPO, ChildProcess
 from bench.temporal import TemporalTarget, terminate_all
 from integrations.audit import AuditStore, open_audit_store
+from integrations.serving import ReservedPort, ThreadedServer
 from lifecycle.policy import PolicyConfig, load_policy
 from lifecycle.settings import (
     SIM_BAMBOOHR_KEY,
@@ -38,7 +39,6 @@ from lifecycle.settings import (
     Settings,
 )
 from simulators.bamboohr.app import BambooHRSimulator
-from simulators.common.server import ReservedPort, ThreadedServer
 from simulators.okta.app import OktaSimulator
 from simulators.okta.ratelimit import DEFAULT_LIMITS
 from workers.connect import connect, ensure_search_attributes

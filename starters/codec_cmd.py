@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from simulators.common.server import check_port_free, uvicorn_config
+    from integrations.serving import check_port_free, uvicorn_config
     from starters.codec_server import create_codec_app
 
     settings = load_settings().require("codec")

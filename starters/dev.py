@@ -23,18 +23,18 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from integrations.serving import (
+    PortInUseError,
+    ThreadedServer,
+    check_port_free,
+    start_in_loop,
+)
 from lifecycle.settings import (
     SIM_BAMBOOHR_KEY,
     SIM_OKTA_TOKEN,
     SIM_WEBHOOK_KEY,
     Settings,
     load_settings,
-)
-from simulators.common.server import (
-    PortInUseError,
-    ThreadedServer,
-    check_port_free,
-    start_in_loop,
 )
 from starters.devserver import TemporalDevServer
 from starters.logs import configure_logging

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from simulators.common.server import PortInUseError, ReservedPort, check_port_free
+from integrations.serving import PortInUseError, ReservedPort, check_port_free
 from workflows.search_attributes import dev_server_flags
 
 

@@ -22,13 +22,13 @@ from typing import Any
 
 import httpx
 
+from integrations.serving import PortInUseError, serve_foreground
 from lifecycle.settings import Settings, SettingsError, load_settings
 from simulators.bamboohr.admin_client import AdminError, BambooHRAdminClient
 from simulators.bamboohr.app import BambooHRSimulator
 from simulators.bamboohr.delivery import DEFAULT_RETRY_SCHEDULE
 from simulators.bamboohr.store import BambooHRStore
 from simulators.common.faults import FaultConfig
-from simulators.common.server import PortInUseError, serve_foreground
 
 SeedHook = Callable[[BambooHRStore, int, int], None]
 

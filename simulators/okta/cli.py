@@ -107,9 +107,9 @@ def parse_rate_limits(values: list[str]) -> dict[str, int]:
 def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
+    from integrations.serving import PortInUseError, serve_foreground
     from lifecycle.settings import load_settings
     from simulators.common.faults import FaultConfig
-    from simulators.common.server import PortInUseError, serve_foreground
     from simulators.okta.app import OktaSimulator
 
     settings = load_settings()

@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
 async def _serve(settings, host: str, port: int) -> None:
     import uvicorn
 
-    from simulators.common.server import check_port_free, uvicorn_config
+    from integrations.serving import check_port_free, uvicorn_config
     from starters.webhook.app import create_webhook_app
     from workers.connect import connect
 

@@ -26,12 +26,12 @@ from contracts.activities import (
     FetchEmployeeResult,
 )
 from integrations.bamboohr import BambooHRClient
+from integrations.serving import ThreadedServer
 from lifecycle.models.plan import ReviewCode
 from simulators.bamboohr import BambooHRSimulator, BambooHRStore
 from simulators.bamboohr.store import DEFAULT_EMPLOYMENT_STATUSES
 from simulators.common.clock import SimClock
 from simulators.common.faults import FaultConfig
-from simulators.common.server import ThreadedServer
 
 START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 KEY = "activity-test-SECRET-key-7d1e"

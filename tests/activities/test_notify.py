@@ -25,8 +25,8 @@ from integrations.notify import (
     SmtpSink,
     WebhookSink,
 )
+from integrations.serving import ThreadedServer, free_port
 from lifecycle.settings import Settings, SettingsError
-from simulators.common.server import ThreadedServer, free_port
 
 SLACK_TOKEN = "slack-secret-token-for-activity-test"
 

@@ -32,11 +32,11 @@ from contracts.employee import HrChanged, workflow_id_for
 from integrations.audit import open_audit_store
 from integrations.bamboohr import build_bamboohr_client
 from integrations.okta import build_okta_client
+from integrations.serving import ThreadedServer
 from lifecycle.policy import load_policy, required_fields
 from lifecycle.reconcile import Delivery, ItemAction, ReconcilePlan
 from lifecycle.settings import SIM_BAMBOOHR_KEY, SIM_OKTA_TOKEN, Settings
 from simulators.bamboohr.app import BambooHRSimulator
-from simulators.common.server import ThreadedServer
 from simulators.okta.app import OktaSimulator
 from simulators.seed import Company, generate_company, load_bamboohr, load_okta
 

@@ -19,10 +19,10 @@ from _openapi import ContractSpec, SpecRequest
 from pydantic import SecretStr
 
 from integrations.bamboohr import BambooHRClient
+from integrations.serving import ThreadedServer
 from lifecycle.settings import SIM_BAMBOOHR_KEY
 from simulators.bamboohr import BambooHRSimulator
 from simulators.common.clock import SimClock
-from simulators.common.server import ThreadedServer
 
 START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 EXTRA = ["customJobLevel", "4002", "customLeaveReturnDate"]

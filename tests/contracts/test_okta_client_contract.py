@@ -39,9 +39,9 @@ from contracts.activities import (
 )
 from integrations.okta import OktaClient, RateLimitGovernor, SchemaAttribute, SswsAuth
 from integrations.okta.expressions import profile_eq
+from integrations.serving import ThreadedServer
 from lifecycle.settings import SIM_OKTA_TOKEN, Mode
 from simulators.common.clock import SimClock
-from simulators.common.server import ThreadedServer
 from simulators.okta import OktaSimulator
 
 SPEC_PATH = Path(__file__).resolve().parent / "okta-openapi.trimmed.yaml"

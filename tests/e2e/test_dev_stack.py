@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from integrations.serving import free_port
 from lifecycle.settings import SIM_BAMBOOHR_KEY, SIM_OKTA_TOKEN
-from simulators.common.server import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -22,7 +22,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 
 from contracts.employee import workflow_id_for
-from simulators.common.server import ThreadedServer
+from integrations.serving import ThreadedServer
 
 LOST_ANSWERS = 3
 

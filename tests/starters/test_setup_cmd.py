@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
+from integrations.serving import ThreadedServer
 from lifecycle.settings import SIM_BAMBOOHR_KEY, SIM_OKTA_TOKEN
 from simulators.bamboohr.app import BambooHRSimulator
-from simulators.common.server import ThreadedServer
 from simulators.okta.app import OktaSimulator
 from starters.cli import main
 

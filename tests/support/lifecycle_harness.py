@@ -35,11 +35,11 @@ from contracts.employee import HrChanged, LifecycleState, StatusView, workflow_i
 from integrations.audit import AuditStore, open_audit_store
 from integrations.bamboohr import build_bamboohr_client
 from integrations.okta import build_okta_client
+from integrations.serving import ThreadedServer
 from lifecycle.models import HrSnapshot
 from lifecycle.policy import PolicyConfig, load_policy, required_fields
 from lifecycle.settings import SIM_BAMBOOHR_KEY, SIM_OKTA_TOKEN, Mode, Settings
 from simulators.bamboohr.app import BambooHRSimulator
-from simulators.common.server import ThreadedServer
 from simulators.okta.app import OktaSimulator
 from workers.worker import running_worker
 

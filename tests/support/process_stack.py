@@ -39,10 +39,10 @@ from pydantic import SecretStr
 from temporalio.client import Client
 
 from integrations.audit import AuditStore, open_audit_store
+from integrations.serving import ReservedPort, ThreadedServer
 from lifecycle.policy import PolicyConfig, load_policy
 from lifecycle.settings import Mode, Settings
 from simulators.bamboohr.app import BambooHRSimulator
-from simulators.common.server import ReservedPort, ThreadedServer
 from simulators.okta.app import OktaSimulator
 from starters.devserver import TemporalDevServer
 from workers.connect import connect, data_converter

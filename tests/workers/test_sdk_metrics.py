@@ -10,8 +10,8 @@ import httpx
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from integrations.serving import free_port
 from lifecycle.settings import Settings
-from simulators.common.server import free_port
 from workers.connect import data_converter
 from workers.telemetry import metrics_runtime
 

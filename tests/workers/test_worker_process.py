@@ -16,9 +16,9 @@ import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from integrations.serving import ThreadedServer, free_port
 from lifecycle.settings import SIM_BAMBOOHR_KEY, SIM_OKTA_TOKEN
 from simulators.bamboohr.app import BambooHRSimulator
-from simulators.common.server import ThreadedServer, free_port
 from simulators.okta.app import OktaSimulator
 from workers.codec import new_key
 

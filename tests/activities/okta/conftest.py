@@ -13,9 +13,9 @@ from okta_activity_support import clock_sleep
 from activities.okta import OktaActivities
 from integrations.audit import AuditStore, open_audit_store
 from integrations.okta import OktaClient, RateLimitGovernor, SswsAuth
+from integrations.serving import ThreadedServer
 from lifecycle.settings import SIM_OKTA_TOKEN, Mode
 from simulators.common.clock import SimClock
-from simulators.common.server import ThreadedServer
 from simulators.okta import OktaSimulator
 
 START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)

@@ -26,10 +26,10 @@ from integrations.okta import (
     RateLimitGovernor,
     SswsAuth,
 )
+from integrations.serving import ThreadedServer
 from lifecycle.settings import SIM_OKTA_TOKEN, Mode
 from simulators.common.clock import SimClock
 from simulators.common.faults import FaultConfig
-from simulators.common.server import ThreadedServer
 from simulators.okta import OktaSimulator
 
 

@@ -21,10 +21,10 @@ from contracts.activities import (
 )
 from integrations.audit import AuditStore
 from integrations.okta import OktaClient, RateLimitGovernor, SswsAuth
+from integrations.serving import ThreadedServer
 from lifecycle.settings import Mode
 from simulators.common.clock import SimClock
 from simulators.common.faults import FaultConfig
-from simulators.common.server import ThreadedServer
 from simulators.okta import OktaSimulator
 
 TOKEN = "00okta-secret-Zq8LmN3vR7"

@@ -16,10 +16,10 @@ from temporalio.worker import Worker
 from activities.okta import OktaActivities
 from integrations.audit import AuditStore
 from integrations.okta import OktaClient, RateLimitGovernor, SswsAuth
+from integrations.serving import ThreadedServer
 from lifecycle.settings import SIM_OKTA_TOKEN, Mode
 from simulators.common.clock import SimClock
 from simulators.common.faults import FaultConfig
-from simulators.common.server import ThreadedServer
 from simulators.okta import OktaSimulator
 
 EMPLOYEES = 100  # x 2 activities = 200 activity calls

@@ -13,11 +13,11 @@ from hrsim_harness import START, CorruptAnswers, RecordingTransport
 from pydantic import SecretStr
 
 from integrations.bamboohr import BambooHRClient
+from integrations.serving import ThreadedServer
 from lifecycle.settings import SIM_BAMBOOHR_KEY
 from simulators.bamboohr import BambooHRSimulator, BambooHRStore
 from simulators.bamboohr.admin_client import BambooHRAdminClient
 from simulators.common.clock import SimClock
-from simulators.common.server import ThreadedServer
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from hrsim_harness import EXTRA_FIELDS
 from pydantic import SecretStr
 
 from integrations.bamboohr import BambooHRClient, BambooHRError
+from integrations.serving import ThreadedServer, free_port
 from simulators.bamboohr import BambooHRSimulator
 from simulators.common.faults import FaultConfig
-from simulators.common.server import ThreadedServer, free_port
 
 KEY = "bhr-k3y-SECRET-5f0c2a9d71e4"
 WRONG_KEY = "bhr-wrong-SECRET-88aa1177"

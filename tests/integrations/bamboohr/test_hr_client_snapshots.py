@@ -10,11 +10,11 @@ from pydantic import SecretStr
 
 from integrations.bamboohr import BambooHRClient, BambooHRNotFound
 from integrations.bamboohr.client import api_base
+from integrations.serving import ThreadedServer
 from lifecycle.models.hr import ManagerRef
 from lifecycle.settings import SIM_BAMBOOHR_KEY
 from simulators.bamboohr import BambooHRSimulator, BambooHRStore
 from simulators.bamboohr.admin_client import BambooHRAdminClient
-from simulators.common.server import ThreadedServer
 
 DATES = {"customLeaveReturnDate"}
 

@@ -17,9 +17,9 @@ from integrations.bamboohr import (
     BambooHRTransportError,
 )
 from integrations.bamboohr.client import parse_retry_after
+from integrations.serving import ThreadedServer, free_port
 from simulators.bamboohr import BambooHRSimulator, BambooHRStore
 from simulators.common.faults import FaultConfig
-from simulators.common.server import ThreadedServer, free_port
 
 
 @pytest.mark.parametrize("status", [429, 503])

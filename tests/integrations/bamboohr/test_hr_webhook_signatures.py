@@ -27,9 +27,9 @@ from integrations.bamboohr import (
     parse_webhook,
     verify_signature,
 )
+from integrations.serving import ThreadedServer
 from lifecycle.settings import SIM_WEBHOOK_KEY
 from simulators.bamboohr import BambooHRSimulator, BambooHRStore
-from simulators.common.server import ThreadedServer
 
 NOW = START.timestamp()
 TOLERANCE = 300

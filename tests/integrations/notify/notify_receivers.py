@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from simulators.common.server import ThreadedServer
+from integrations.serving import ThreadedServer
 
 # Addresses the tests configure for the named audiences.
 IT, SECURITY, HR = "it-desk@corp.example", "secops@corp.example", "people@corp.example"

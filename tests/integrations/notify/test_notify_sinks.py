@@ -18,7 +18,7 @@ from integrations.notify import (
     render,
 )
 from integrations.notify.sinks import describe_error
-from simulators.common.server import free_port
+from integrations.serving import free_port
 
 MANAGER = "grace.manager@corp.example"
 

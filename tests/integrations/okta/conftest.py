@@ -10,9 +10,9 @@ import pytest
 from okta_client_support import clock_sleep
 
 from integrations.okta import OktaClient, RateLimitGovernor, SswsAuth
+from integrations.serving import ThreadedServer
 from lifecycle.settings import SIM_OKTA_TOKEN
 from simulators.common.clock import SimClock
-from simulators.common.server import ThreadedServer
 from simulators.okta import OktaSimulator
 
 START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)

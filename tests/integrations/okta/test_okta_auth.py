@@ -22,8 +22,8 @@ from integrations.okta import (
     SswsAuth,
 )
 from integrations.okta.jws import b64url, load_private_key
+from integrations.serving import ThreadedServer
 from simulators.common.clock import SimClock
-from simulators.common.server import ThreadedServer
 from simulators.okta import OktaSimulator
 
 CLIENT_ID = "0oa1servicelifecycle"

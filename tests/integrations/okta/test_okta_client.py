@@ -29,10 +29,10 @@ from integrations.okta import (
 )
 from integrations.okta.errors import OktaError, is_duplicate_login
 from integrations.okta.expressions import profile_eq
+from integrations.serving import ThreadedServer
 from lifecycle.settings import SIM_OKTA_TOKEN, Settings
 from simulators.common.clock import SimClock
 from simulators.common.faults import FaultConfig
-from simulators.common.server import ThreadedServer
 from simulators.okta import OktaSimulator
 
 

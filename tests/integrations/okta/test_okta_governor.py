@@ -10,9 +10,9 @@ import pytest
 from okta_client_support import clock_sleep, person
 
 from integrations.okta import OktaClient, RateLimitGovernor, SswsAuth, bucket_for
+from integrations.serving import ThreadedServer
 from lifecycle.settings import SIM_OKTA_TOKEN
 from simulators.common.clock import SimClock
-from simulators.common.server import ThreadedServer
 from simulators.okta import OktaSimulator
 
 

@@ -16,11 +16,11 @@ from bamboohr_contract import BambooHRContract
 from bamboohr_receivers import Receiver
 from bamboohr_testdata import RETRY_SCHEDULE, START, Company, seed_company
 
+from integrations.serving import ThreadedServer
 from lifecycle.settings import SIM_BAMBOOHR_KEY
 from simulators.bamboohr import BambooHRSimulator
 from simulators.bamboohr.admin_client import BambooHRAdminClient
 from simulators.common.clock import SimClock
-from simulators.common.server import ThreadedServer
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,9 @@ import httpx
 import pytest
 from bamboohr_testdata import Company, seed_company
 
+from integrations.serving import ThreadedServer
 from simulators.bamboohr import BambooHRSimulator, BambooHRStore, cli
 from simulators.common.clock import SimClock
-from simulators.common.server import ThreadedServer
 
 SECRET = "cli-test-key-7f3a9c"
 

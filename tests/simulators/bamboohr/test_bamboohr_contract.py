@@ -87,7 +87,7 @@ def test_more_than_400_fields_is_400(api: httpx.Client, company: Company) -> Non
 
 
 def test_employee_zero_is_the_api_users_employee(clock, contract: BambooHRContract) -> None:
-    from simulators.common.server import ThreadedServer
+    from integrations.serving import ThreadedServer
 
     sim = BambooHRSimulator(clock=clock, store_options={"api_user_employee_id": "1"})
     sim.store.hire("Key", "Owner", "key.owner@acme.test", hire_date="2020-01-01")

@@ -9,10 +9,10 @@ from pathlib import Path
 import httpx
 from bamboohr_testdata import seed_company
 
+from integrations.serving import ThreadedServer
 from lifecycle.settings import SIM_BAMBOOHR_KEY
 from simulators.bamboohr import BambooHRSimulator
 from simulators.common.clock import SimClock
-from simulators.common.server import ThreadedServer
 
 
 def test_state_survives_a_restart(tmp_path: Path, clock: SimClock) -> None:

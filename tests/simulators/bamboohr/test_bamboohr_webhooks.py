@@ -16,10 +16,10 @@ from bamboohr_contract import BambooHRContract
 from bamboohr_receivers import Receiver
 from bamboohr_testdata import RETRY_SCHEDULE, START, Company, seed_company
 
+from integrations.serving import ThreadedServer, free_port
 from lifecycle.settings import SIM_BAMBOOHR_KEY, SIM_WEBHOOK_KEY
 from simulators.bamboohr import BambooHRSimulator
 from simulators.common.clock import SimClock
-from simulators.common.server import ThreadedServer, free_port
 
 DAY = 86400
 EVENTS = ["employee.created", "employee.updated", "employee.deleted"]

@@ -14,9 +14,9 @@ import httpx
 import pytest
 from okta_contract import OktaContract
 
+from integrations.serving import ThreadedServer
 from lifecycle.settings import SIM_OKTA_TOKEN
 from simulators.common.clock import SimClock
-from simulators.common.server import ThreadedServer
 from simulators.okta import OktaSimulator
 
 START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)

@@ -13,9 +13,9 @@ import httpx
 import pytest
 from okta_testdata import profile
 
+from integrations.serving import ThreadedServer
 from lifecycle.settings import SIM_OKTA_TOKEN
 from simulators.common.clock import SimClock
-from simulators.common.server import ThreadedServer
 from simulators.okta import OktaSimulator, OktaStore
 from simulators.okta import cli as okta_cli
 
@@ -181,7 +181,7 @@ def test_cli_serves_with_the_configured_token_and_never_prints_it(
                 seen[token] = response.status_code
             seen["users"] = client.get("/health").json()["users"]
 
-    monkeypatch.setattr("simulators.common.server.serve_foreground", fake_serve)
+    monkeypatch.setattr("integrations.serving.serve_foreground", fake_serve)
     state = tmp_path / "org.json"
     assert okta_cli.run(parse("--port", "0", "--state-file", str(state), "--no-seed")) == 0
     assert seen == {"configured-secret-123": 200, SIM_OKTA_TOKEN: 401, "users": 0}

@@ -21,8 +21,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from contracts.employee import LifecycleState, workflow_id_for
 from integrations.bamboohr.webhooks import sign
+from integrations.serving import free_port, start_in_loop
 from lifecycle.settings import SIM_WEBHOOK_KEY, Settings, SettingsError
-from simulators.common.server import free_port, start_in_loop
 from starters.devserver import test_server_path as temporal_test_server
 from starters.webhook.app import PATH, create_webhook_app
 from workers.connect import data_converter

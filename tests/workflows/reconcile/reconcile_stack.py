@@ -29,10 +29,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from contracts.employee import StatusView, workflow_id_for
 from integrations.audit import AuditStore, open_audit_store
+from integrations.serving import ThreadedServer
 from lifecycle.policy import PolicyConfig, load_policy
 from lifecycle.settings import SIM_BAMBOOHR_KEY, SIM_OKTA_TOKEN, Mode, Settings
 from simulators.bamboohr.app import BambooHRSimulator
-from simulators.common.server import ThreadedServer
 from simulators.okta.app import OktaSimulator
 from simulators.seed import Company, generate_company, load_bamboohr, load_okta
 from workers.worker import running_worker

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from simulators.common.server import PortInUseError, ReservedPort, ThreadedServer, check_port_free
+from integrations.serving import PortInUseError, ReservedPort, ThreadedServer, check_port_free
 
 
 def _app() -> Starlette:

@@ -1,5 +1,6 @@
-"""Running an ASGI app with uvicorn: in a background thread (tests, `lifecycle dev`) or in
-the foreground (`lifecycle sim ...`)."""
+"""Running an ASGI app with uvicorn: in a background thread (tests, `lifecycle dev`), on the
+caller's event loop (the webhook receiver, the codec server) or in the foreground (`lifecycle
+sim ...`). Product servers and the simulators share it; it knows nothing of either."""
 
 from __future__ import annotations
 
