@@ -36,7 +36,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.audit import build_entry
 from activities.bamboohr import to_application_error as bamboohr_error
 from activities.okta.errors import temporal_errors
-from activities.signals import signal_many
+from activities.signal_with_start import signal_many
 from contracts.activities import (
     Activity,
     ReconcileDeliverInput,

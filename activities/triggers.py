@@ -16,7 +16,7 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from activities.bamboohr import to_application_error as bamboohr_error
-from activities.signals import signal_many
+from activities.signal_with_start import signal_many
 from contracts.activities import (
     Activity,
     BadRecord,

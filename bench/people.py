@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from temporalio.client import Client
 
-from activities.signals import signal_many
+from activities.signal_with_start import signal_many
 from contracts.employee import HrChanged, StatusView, workflow_id_for
 from simulators.bamboohr.store import BambooHRStore
 from simulators.okta.store import OktaStore

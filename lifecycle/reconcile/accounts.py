@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
+from lifecycle.okta_status import DEPROVISIONED
 from lifecycle.policy import PolicyConfig
 from lifecycle.reconcile.matching import fold
 from lifecycle.reconcile.models import (
@@ -18,7 +19,6 @@ from lifecycle.reconcile.models import (
     OktaAccountView,
     ReconcileOptions,
 )
-from lifecycle.reconcile.status import DEPROVISIONED
 
 
 def is_protected(account: OktaAccountView, policy: PolicyConfig) -> bool:

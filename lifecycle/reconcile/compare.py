@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
 from lifecycle.models import AccountStatus, HrSnapshot, LifecyclePlan, ReviewCode, ReviewReason
+from lifecycle.okta_status import ACTIVATED, DEPROVISIONED, decide
 from lifecycle.policy import PolicyConfig, build_plan, group_changes, profile_changes
 from lifecycle.reconcile.accounts import is_protected, unclaimed_findings
 from lifecycle.reconcile.matching import Match, Person, fold, id_order, match_accounts
@@ -31,7 +32,6 @@ from lifecycle.reconcile.models import (
     ReconcileOptions,
     ReconcilePlan,
 )
-from lifecycle.reconcile.status import ACTIVATED, DEPROVISIONED, status_change
 from lifecycle.reconcile.summary import count, safeguard
 
 # Statuses whose account the workflow's `_provision` writes the profile of.
@@ -212,7 +212,7 @@ def _item(
         return item
 
     item.action = ItemAction.LINK
-    item.status_change = status_change(desired.status, account.status)
+    item.status_change = decide(account.status, desired.status.value).operation
     if desired.status in _PROFILE_WRITTEN:
         clear = set(policy.clear_when_empty)
         item.profile = {

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 
 from lifecycle.models import AccountStatus
+from lifecycle.okta_status import DEPROVISIONED
 from lifecycle.reconcile.models import (
     Delivery,
     DeliveryReason,
@@ -24,7 +25,6 @@ from lifecycle.reconcile.models import (
     ReconcilePlan,
     ReconcileSummary,
 )
-from lifecycle.reconcile.status import DEPROVISIONED
 from lifecycle.reconcile.summary import disruptive
 
 

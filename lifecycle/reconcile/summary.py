@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from lifecycle.okta_status import SIGN_IN
 from lifecycle.policy import PolicyConfig
 from lifecycle.reconcile.models import (
     EmployeeItem,
@@ -20,7 +21,6 @@ from lifecycle.reconcile.models import (
     ReconcilePlan,
     Safeguard,
 )
-from lifecycle.reconcile.status import SIGN_IN
 
 DISRUPTIVE = frozenset({"suspend", "deactivate"})
 

@@ -1,6 +1,6 @@
 """`OktaSimulator`: the simulated Okta org as an ASGI app, plus its Python handles.
 
-    sim = OktaSimulator()                       # token: lifecycle.settings.SIM_OKTA_TOKEN
+    sim = OktaSimulator()                       # token: DEFAULT_API_TOKEN
     with ThreadedServer(sim.app) as server:     # real HTTP on a free port
         sim.store.create_user({...})            # seed directly, from any thread
         ...                                     # the service talks to server.url
@@ -18,7 +18,6 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from lifecycle.settings import SIM_OKTA_TOKEN
 from simulators.common.clock import SimClock
 from simulators.common.faults import FaultConfig, FaultInjector, FaultMiddleware
 from simulators.okta import fault_responses
@@ -34,12 +33,16 @@ from simulators.okta.routes_users import user_routes
 from simulators.okta.routing import ApiRouter
 from simulators.okta.store import OktaStore
 
+# The same value as lifecycle.settings.SIM_OKTA_TOKEN (a test checks); simulators take their
+# settings as arguments and do not import the product.
+DEFAULT_API_TOKEN = "sim-okta-token"
+
 
 class OktaSimulator:
     def __init__(
         self,
         *,
-        api_token: str = SIM_OKTA_TOKEN,
+        api_token: str = DEFAULT_API_TOKEN,
         clock: SimClock | None = None,
         faults: FaultConfig | None = None,
         rate_limits: dict[str, int] | None = None,

@@ -30,7 +30,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from temporalio.client import Client
 
-from activities.signals import SIGNAL_DEADLINE_SECONDS, signal_many
+from activities.signal_with_start import SIGNAL_DEADLINE_SECONDS, signal_many
 from contracts.employee import HrChanged
 from integrations.bamboohr.webhooks import (
     WebhookPayloadError,

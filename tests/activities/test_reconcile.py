@@ -26,7 +26,7 @@ from activities.reconcile import (
     _Progress,
     deliveries_doc,
 )
-from activities.signals import signal_employee
+from activities.signal_with_start import signal_employee
 from contracts.activities import ReconcileDeliverInput
 from contracts.employee import HrChanged, workflow_id_for
 from integrations.audit import open_audit_store

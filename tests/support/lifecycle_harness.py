@@ -29,7 +29,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.signals import signal_employee
+from activities.signal_with_start import signal_employee
 from contracts.activities import Activity
 from contracts.employee import HrChanged, LifecycleState, StatusView, workflow_id_for
 from integrations.audit import AuditStore, open_audit_store

@@ -28,7 +28,7 @@ from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle
 
-from activities.signals import signal_many
+from activities.signal_with_start import signal_many
 from contracts.employee import HrChanged, StatusView, workflow_id_for
 from integrations.bamboohr import build_bamboohr_client
 from integrations.bamboohr.webhooks import sign

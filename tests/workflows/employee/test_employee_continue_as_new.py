@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from lifecycle_harness import LifecycleStack, poll_until
 
-from activities.signals import signal_employee
+from activities.signal_with_start import signal_employee
 from contracts.employee import (
     EmployeeInput,
     HrChanged,
