@@ -41,13 +41,6 @@ ALLOWED: dict[str, set[str]] = {
 # The commands that run the simulators; no other product module imports them.
 RUNS_SIMULATORS = {"starters/dev.py", "starters/sim.py"}
 
-# Known and not yet fixed: the simulators' command lines still read the product's settings
-# (keys, ports, seed) instead of taking them as arguments from `lifecycle sim`.
-NOT_YET = {
-    ("simulators/bamboohr/cli.py", "lifecycle"),
-    ("simulators/okta/cli.py", "lifecycle"),
-}
-
 
 def _imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
@@ -68,8 +61,7 @@ def _violations(package: str) -> list[str]:
             if imported not in ALLOWED[package] or (
                 imported == "simulators" and rel not in RUNS_SIMULATORS
             ):
-                if (rel, imported) not in NOT_YET:
-                    out.append(f"{rel} imports {imported}")
+                out.append(f"{rel} imports {imported}")
     return out
 
 
@@ -82,9 +74,3 @@ def test_the_check_sees_an_import_that_points_up(tmp_path: Path) -> None:
     bad = tmp_path / "mod.py"
     bad.write_text("from workflows.employee.workflow import EmployeeWorkflow\nimport json\n")
     assert _imports(bad) == {"workflows"}
-
-
-def test_what_is_not_yet_fixed_is_still_there() -> None:
-    # When one is fixed, drop it from NOT_YET: the list only ever shrinks.
-    for rel, imported in NOT_YET:
-        assert imported in _imports(ROOT / rel), f"{rel} no longer imports {imported}"

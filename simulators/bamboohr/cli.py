@@ -1,14 +1,15 @@
 """Command line: serve the simulator, and act as an HR admin on a running one.
 
     lifecycle sim bamboohr --port 8082 [--state-file .data/bamboohr.json] [--error-rate 0.1]
-    lifecycle hr hire --first Ada --last Lovelace --email ada@example.test --department R&D
-    lifecycle hr terminate 12 --date 2025-06-30 --type Involuntary
-    lifecycle hr show 12
+    lifecycle sim hr hire --first Ada --last Lovelace --email ada@example.test --department R&D
+    lifecycle sim hr terminate 12 --date 2025-06-30 --type Involuntary
+    lifecycle sim hr show 12
 
 `register(subparsers, hr_subparsers=...)` adds the `bamboohr` (serve) and `hr` commands to
-the product's CLI; each sets `func(args) -> exit code`. The API key comes from
-`lifecycle.settings` (the simulator default unless BAMBOOHR_API_KEY is set) and is never
-printed. `python -m simulators.bamboohr.cli ...` works stand-alone.
+the product's CLI; each sets `func(args) -> exit code`. Keys, ports and the seed come from
+the caller's `SimConfig` (`lifecycle sim` builds it from the product's settings: the
+simulator default key unless BAMBOOHR_API_KEY is set); the key is never printed.
+`python -m simulators.bamboohr.cli ...` works stand-alone, on the simulator defaults.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from typing import Any
 import httpx
 
 from integrations.serving import PortInUseError, serve_foreground
-from lifecycle.settings import Settings, SettingsError, load_settings
 from simulators.bamboohr.admin_client import AdminError, BambooHRAdminClient
 from simulators.bamboohr.app import BambooHRSimulator
 from simulators.bamboohr.delivery import DEFAULT_RETRY_SCHEDULE
 from simulators.bamboohr.store import BambooHRStore
+from simulators.common.config import ConfigSource, SimConfig, SimConfigError
 from simulators.common.faults import FaultConfig
 
 SeedHook = Callable[[BambooHRStore, int, int], None]
@@ -43,15 +44,25 @@ seed_hook: SeedHook | None = seed_generated_company
 """Fills an empty company (`seed_hook(store, seed, employees)`); `--no-seed` skips it."""
 
 
-def register(subparsers: Any, *, hr_subparsers: Any = None) -> None:
+def register(
+    subparsers: Any, *, hr_subparsers: Any = None, config: ConfigSource = SimConfig
+) -> None:
     """Add `bamboohr` to `subparsers` (e.g. under `lifecycle sim`) and `hr` to
-    `hr_subparsers` (default: the same)."""
-    register_sim(subparsers)
-    register_hr(hr_subparsers if hr_subparsers is not None else subparsers)
+    `hr_subparsers` (default: the same); `config` is read when a command runs."""
+    register_sim(subparsers, config)
+    register_hr(hr_subparsers if hr_subparsers is not None else subparsers, config)
+
+
+def _config(args: argparse.Namespace) -> SimConfig | None:
+    try:
+        return args.sim_config()
+    except SimConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
 
 
 # --- serving -----------------------------------------------------------------------------------
-def register_sim(subparsers: Any) -> argparse.ArgumentParser:
+def register_sim(subparsers: Any, config: ConfigSource = SimConfig) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "bamboohr",
         help="serve the BambooHR simulator",
@@ -84,11 +95,11 @@ def register_sim(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="give each webhook its own private key (default: the configured signing key)",
     )
-    p.set_defaults(func=run_sim)
+    p.set_defaults(func=run_sim, sim_config=config)
     return p
 
 
-def build_simulator(args: argparse.Namespace, settings: Settings) -> BambooHRSimulator:
+def build_simulator(args: argparse.Namespace, config: SimConfig) -> BambooHRSimulator:
     faults = FaultConfig(
         latency_ms=args.latency_ms,
         latency_jitter_ms=args.latency_jitter_ms,
@@ -101,31 +112,27 @@ def build_simulator(args: argparse.Namespace, settings: Settings) -> BambooHRSim
     )
     schedule = [float(s) for s in str(args.webhook_retry_schedule).split(",") if s.strip()]
     sim = BambooHRSimulator(
-        api_key=settings.bamboohr_key().get_secret_value(),
+        api_key=config.bamboohr_key,
         company=args.company,
         faults=faults,
         state_file=args.state_file,
         webhook_retry_schedule=schedule,
-        webhook_private_key=(
-            None if args.random_webhook_keys else settings.webhook_key().get_secret_value()
-        ),
+        webhook_private_key=None if args.random_webhook_keys else config.webhook_key,
         timezone=args.timezone,
     )
     if seed_hook is not None and not args.no_seed and len(sim.store) == 0:
-        seed = args.seed if args.seed is not None else settings.lifecycle_sim_seed
-        count = args.employees if args.employees is not None else settings.lifecycle_sim_employees
+        seed = args.seed if args.seed is not None else config.seed
+        count = args.employees if args.employees is not None else config.employees
         seed_hook(sim.store, seed, count)
     return sim
 
 
 def run_sim(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    config = _config(args)
+    if config is None:
         return 2
-    port = args.port or settings.lifecycle_sim_bamboohr_port
-    sim = build_simulator(args, settings)
+    port = args.port or config.bamboohr_port
+    sim = build_simulator(args, config)
     print(
         f"BambooHR simulator: company {args.company!r}, {len(sim.store)} employees, "
         f"http://{args.host}:{port}/api/v1 (legacy /api/gateway.php/{args.company}/v1), "
@@ -155,7 +162,7 @@ def _job_arguments(p: argparse.ArgumentParser) -> None:
         p.add_argument(flag, dest=dest, default=argparse.SUPPRESS)
 
 
-def register_hr(subparsers: Any) -> argparse.ArgumentParser:
+def register_hr(subparsers: Any, config: ConfigSource = SimConfig) -> argparse.ArgumentParser:
     hr = subparsers.add_parser("hr", help="act as an HR admin on a running BambooHR simulator")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -216,7 +223,7 @@ def register_hr(subparsers: Any) -> argparse.ArgumentParser:
     p = verbs.add_parser("show", parents=[common], help="show everything about one employee")
     p.add_argument("id")
 
-    hr.set_defaults(func=run_hr)
+    hr.set_defaults(func=run_hr, sim_config=config)
     return hr
 
 
@@ -287,18 +294,16 @@ def hr_action(client: BambooHRAdminClient, args: argparse.Namespace) -> Any:
     raise ValueError(f"unknown hr verb {verb!r}")
 
 
-def default_url(settings: Settings) -> str:
-    return settings.bamboohr_base_url or f"http://127.0.0.1:{settings.lifecycle_sim_bamboohr_port}"
+def default_url(config: SimConfig) -> str:
+    return config.bamboohr_url or f"http://127.0.0.1:{config.bamboohr_port}"
 
 
 def run_hr(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    config = _config(args)
+    if config is None:
         return 2
-    url = (args.url or default_url(settings)).rstrip("/")
-    key = settings.bamboohr_key().get_secret_value()
+    url = (args.url or default_url(config)).rstrip("/")
+    key = config.bamboohr_key
     try:
         with BambooHRAdminClient(url, key) as client:
             result = hr_action(client, args)

@@ -4,8 +4,9 @@
         --latency-ms 50 --error-rate 0.02 --burst-every 100 --burst-length 5 \
         --rate-limit users=100 --rate-limit user_write=60
 
-The accepted API token comes from `OKTA_API_TOKEN` (environment or `.env`), else the
-simulator default; it is never printed.
+The accepted API token, the port and the seed come from the caller's `SimConfig`
+(`lifecycle sim` builds it from the product's settings: `OKTA_API_TOKEN`, else the
+simulator default); the token is never printed.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from simulators.common.config import ConfigSource, SimConfig, SimConfigError
 from simulators.okta.ratelimit import DEFAULT_LIMITS
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction, config: ConfigSource = SimConfig) -> None:
     parser = sub.add_parser(
         "okta",
         help="the Okta Management API simulator",
@@ -75,7 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--employees", type=int, default=None, help="company size (LIFECYCLE_SIM_EMPLOYEES)"
     )
     parser.add_argument("--no-seed", action="store_true", help="start with an empty org")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, sim_config=config)
 
 
 SeedHook = Callable[[Any, int, int], None]
@@ -108,12 +110,15 @@ def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from integrations.serving import PortInUseError, serve_foreground
-    from lifecycle.settings import load_settings
     from simulators.common.faults import FaultConfig
     from simulators.okta.app import OktaSimulator
 
-    settings = load_settings()
-    token = settings.okta_token()
+    try:
+        config: SimConfig = args.sim_config()
+    except SimConfigError as exc:
+        print(f"okta simulator: {exc}", file=sys.stderr)
+        return 2
+    token = config.okta_token
     if token is None:  # a real org is configured with OAuth instead of a token
         print(
             "okta simulator: no OKTA_API_TOKEN configured for the simulator to accept",
@@ -136,9 +141,9 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, ValidationError) as exc:
         print(f"okta simulator: {exc}", file=sys.stderr)
         return 2
-    port = args.port or settings.lifecycle_sim_okta_port
+    port = args.port or config.okta_port
     sim = OktaSimulator(
-        api_token=token.get_secret_value(),
+        api_token=token,
         faults=faults,
         rate_limits=rate_limits or None,
         search_lag_seconds=args.search_lag,
@@ -147,8 +152,8 @@ def run(args: argparse.Namespace) -> int:
         max_concurrency=args.max_concurrency,
     )
     if seed_hook is not None and not args.no_seed and sim.store.user_count() == 0:
-        seed = args.seed if args.seed is not None else settings.lifecycle_sim_seed
-        count = args.employees if args.employees is not None else settings.lifecycle_sim_employees
+        seed = args.seed if args.seed is not None else config.seed
+        count = args.employees if args.employees is not None else config.employees
         seed_hook(sim.store, seed, count)
     state = f", state in {args.state_file}" if args.state_file else ""
     print(

@@ -1,7 +1,7 @@
 """`hr` verbs against a running simulator, and the `bamboohr` serve command's set-up.
 
-The CLI reads the API key from lifecycle.settings (here a non-default BAMBOOHR_API_KEY); it
-must reach the simulator with it and never print it.
+Run as `lifecycle sim ...`, the CLI takes the API key from the product's settings (here a
+non-default BAMBOOHR_API_KEY); it must reach the simulator with it and never print it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from bamboohr_testdata import Company, seed_company
 from integrations.serving import ThreadedServer
 from simulators.bamboohr import BambooHRSimulator, BambooHRStore, cli
 from simulators.common.clock import SimClock
+from starters.cli import main as lifecycle_main
+from starters.sim import sim_config
 
 SECRET = "cli-test-key-7f3a9c"
 
@@ -38,7 +40,7 @@ def keyed(clock: SimClock, settings_env: None) -> Iterator[tuple[BambooHRSimulat
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
+    code = lifecycle_main(["sim", *argv])
     out, err = capsys.readouterr()
     assert SECRET not in out and SECRET not in err
     return code, out, err
@@ -191,8 +193,6 @@ def parse_sim(*argv: str) -> argparse.Namespace:
 def test_serve_command_builds_the_configured_simulator(
     tmp_path: Path, settings_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lifecycle.settings import load_settings
-
     calls: list[tuple[int, int]] = []
 
     def seed(store: BambooHRStore, seed: int, employees: int) -> None:
@@ -218,14 +218,14 @@ def test_serve_command_builds_the_configured_simulator(
         "--webhook-retry-schedule",
         "1,2",
     )
-    sim = cli.build_simulator(args, load_settings())
+    sim = cli.build_simulator(args, sim_config())
     assert sim.company == "globex" and sim.api_key == SECRET
     assert sim.faults.config.error_rate == 0.25 and sim.faults.config.burst_status == 429
     assert sim.dispatcher.retry_schedule == [1.0, 2.0]
     assert calls == [(7, 3)] and len(sim.store) == 3
     sim.close()
     # A restart from the state file resumes instead of seeding again.
-    again = cli.build_simulator(parse_sim("--state-file", str(state)), load_settings())
+    again = cli.build_simulator(parse_sim("--state-file", str(state)), sim_config())
     assert calls == [(7, 3)] and len(again.store) == 3
 
 

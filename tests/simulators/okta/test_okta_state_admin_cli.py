@@ -18,6 +18,7 @@ from lifecycle.settings import SIM_OKTA_TOKEN
 from simulators.common.clock import SimClock
 from simulators.okta import OktaSimulator, OktaStore
 from simulators.okta import cli as okta_cli
+from starters.sim import sim_config
 
 AUTH = {"Authorization": f"SSWS {SIM_OKTA_TOKEN}"}
 
@@ -137,8 +138,9 @@ def test_health(anon: httpx.Client, sim: OktaSimulator) -> None:
 
 
 def parse(*argv: str) -> argparse.Namespace:
+    """As `lifecycle sim okta` parses it: with the product's settings as the config source."""
     parser = argparse.ArgumentParser()
-    okta_cli.register(parser.add_subparsers(dest="sim_command"))
+    okta_cli.register(parser.add_subparsers(dest="sim_command"), config=sim_config)
     return parser.parse_args(["okta", *argv])
 
 
