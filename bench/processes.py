@@ -1,108 +1,14 @@
-"""The service's own processes (worker, webhook receiver) as children of the benchmark,
-configured only through the environment, as an operator runs them; and their memory.
-
-Each child is started in its own session, so stopping it signals exactly its pid.
-"""
+"""The memory and CPU time of the service's processes (worker, webhook receiver), which run
+as children of the benchmark, configured only through the environment, as an operator runs
+them (started by starters/children.py, shared with `lifecycle dev` and the reliability
+tests)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import os
-import signal
-import subprocess
 import time
-from pathlib import Path
-from typing import IO, Any
-
-REPO = Path(__file__).resolve().parents[1]
-_PR_SET_PDEATHSIG = 1
-
-
-def _load_prctl() -> Any:
-    try:
-        import ctypes
-
-        return ctypes.CDLL("libc.so.6", use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-
-
-_PRCTL = _load_prctl()  # resolved here: the child must not import anything
-
-
-def die_with_parent() -> None:
-    """`preexec_fn` (Linux): the child gets SIGTERM when the benchmark process ends, even
-    by SIGKILL, so no worker, receiver or server outlives an interrupted run. Start children
-    from the main thread: the signal follows the thread that started them."""
-    if _PRCTL is not None:
-        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-class ChildProcess:
-    def __init__(self, name: str, argv: list[str], env: dict[str, str], logs: Path) -> None:
-        self.name = name
-        self.argv = argv
-        self.env = env
-        self.err_path = logs / f"{name}.err"
-        self.out_path = logs / f"{name}.out"
-        self.process: subprocess.Popen[bytes] | None = None
-        self._files: list[IO[Any]] = []
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None, f"{self.name} is not started"
-        return self.process.pid
-
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def start(self) -> None:
-        self.err_path.parent.mkdir(parents=True, exist_ok=True)
-        out = open(self.out_path, "ab")  # noqa: SIM115 - closed in stop()
-        err = open(self.err_path, "ab")  # noqa: SIM115
-        self._files = [out, err]
-        self.process = subprocess.Popen(
-            self.argv,
-            env=self.env,
-            cwd=REPO,
-            stdout=out,
-            stderr=err,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            preexec_fn=die_with_parent,
-        )
-
-    async def wait_for_log(self, text: str, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for path in (self.err_path, self.out_path):
-                if path.exists() and text.encode() in path.read_bytes():
-                    return
-            if not self.alive:
-                raise RuntimeError(f"{self.name} exited:\n{self.tail()}")
-            await asyncio.sleep(0.1)
-        raise TimeoutError(f"{self.name}: no {text!r} within {timeout:.0f}s:\n{self.tail()}")
-
-    def tail(self, lines: int = 20) -> str:
-        if not self.err_path.exists():
-            return "(no output)"
-        return "\n".join(self.err_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self, timeout: float = 40.0) -> None:
-        proc = self.process
-        if proc is not None and proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
-        for handle in self._files:
-            with contextlib.suppress(Exception):
-                handle.close()
-        self._files = []
 
 
 def memory(pid: int) -> dict[str, int]:

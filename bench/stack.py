@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import sys
 import time
 import uuid
@@ -26,7 +25,6 @@ from pydantic import SecretStr
 from temporalio.client import Client
 
 from bench.deployment import PROFILES, Deployment, postgres_schema
-from bench.processes import REPO, ChildProcess
 from bench.temporal import TemporalTarget, terminate_all
 from integrations.audit import AuditStore, open_audit_store
 from integrations.serving import ReservedPort, ThreadedServer
@@ -41,6 +39,7 @@ from lifecycle.settings import (
 from simulators.bamboohr.app import BambooHRSimulator
 from simulators.okta.app import OktaSimulator
 from simulators.okta.ratelimit import DEFAULT_LIMITS
+from starters.children import REPO, ChildProcess, child_environment, die_with_parent
 from workers.connect import connect, ensure_search_attributes
 
 POLICY_PATH = REPO / "config" / "policy.yaml"
@@ -63,7 +62,6 @@ _PASSED_THROUGH = (
     "TEMPORAL_TLS_KEY_PATH",
     "TEMPORAL_TLS_CA_PATH",
 )
-_OUR_PREFIXES = ("TEMPORAL_", "OKTA_", "BAMBOOHR_", "LIFECYCLE_", "OTEL_")
 
 
 def okta_limits(users: int | None = None, others: str = "default") -> dict[str, int]:
@@ -146,11 +144,16 @@ class BenchStack:
             lifecycle_data_dir=workdir / "data",
             lifecycle_otel_exporter="none",
             lifecycle_encryption_keys=None,
+            lifecycle_webhook_host="127.0.0.1",
             lifecycle_webhook_port=self.webhook_port,
+            lifecycle_log_format="json",
+            lifecycle_log_level="INFO",  # as deployed; "worker started" marks readiness
+            lifecycle_notify_sinks="log",
         )
-        env = {k: v for k, v in os.environ.items() if not k.startswith(_OUR_PREFIXES)}
-        env.update({k: os.environ[k] for k in _PASSED_THROUGH if os.environ.get(k)})
-        env.update(self.environment())
+        # The worker and the receiver are configured with exactly these settings.
+        env = child_environment(
+            self.settings, env_file=workdir / "no.env", passed_through=_PASSED_THROUGH
+        )
         env.update(config.worker_env)
         # Several workers on one task queue: the documented way to scale out.
         self.workers = [
@@ -159,6 +162,7 @@ class BenchStack:
                 [sys.executable, "-m", "starters.cli", "worker"],
                 env,
                 self.logs,
+                preexec=die_with_parent,
             )
             for i in range(config.deployment.workers)
         ]
@@ -167,35 +171,11 @@ class BenchStack:
             [sys.executable, "-m", "starters.cli", "webhook", "--port", str(self.webhook_port)],
             env,
             self.logs,
+            preexec=die_with_parent,
         )
         self._client: Client | None = None
         self.audit: AuditStore | None = None
         self.started_workflows: set[str] = set()  # cleaned up on a shared cluster
-
-    def environment(self) -> dict[str, str]:
-        """What the worker and the webhook receiver are configured with (and nothing else)."""
-        return {
-            "LIFECYCLE_ENV_FILE": str(self.workdir / "no.env"),  # never a developer's .env
-            "TEMPORAL_ADDRESS": self.temporal.address,
-            "TEMPORAL_NAMESPACE": self.temporal.namespace,
-            "TEMPORAL_TASK_QUEUE": self.task_queue,
-            "OKTA_ORG_URL": self.okta_server.url,
-            "OKTA_API_TOKEN": SIM_OKTA_TOKEN,
-            "BAMBOOHR_BASE_URL": self.hr_server.url,
-            "BAMBOOHR_API_KEY": SIM_BAMBOOHR_KEY,
-            "BAMBOOHR_WEBHOOK_KEY": SIM_WEBHOOK_KEY,
-            "LIFECYCLE_AUDIT_URL": self.audit_url,
-            "LIFECYCLE_POLICY": str(POLICY_PATH),
-            "LIFECYCLE_MODE": "apply",
-            "LIFECYCLE_DATA_DIR": str(self.workdir / "data"),
-            "LIFECYCLE_LOG_FORMAT": "json",
-            "LIFECYCLE_LOG_LEVEL": "INFO",  # as deployed; "worker started" marks readiness
-            "LIFECYCLE_NOTIFY_SINKS": "log",
-            "LIFECYCLE_OTEL_EXPORTER": "none",
-            "LIFECYCLE_WEBHOOK_HOST": "127.0.0.1",
-            "LIFECYCLE_WEBHOOK_PORT": str(self.webhook_port),
-            "PYTHONUNBUFFERED": "1",
-        }
 
     @property
     def worker(self) -> ChildProcess:
@@ -243,7 +223,7 @@ class BenchStack:
         for worker in self.workers:
             worker.start()
         for worker in self.workers:
-            await worker.wait_for_log("worker started", timeout=120)
+            await worker.wait_for_log("worker started", within=120)
 
     async def start_receiver(self) -> None:
         self._webhook_port.release()  # held until now: the receiver binds it next

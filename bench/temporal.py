@@ -18,7 +18,7 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from bench.processes import die_with_parent
+from starters.children import die_with_parent
 from starters.devserver import TemporalDevServer
 
 

@@ -329,6 +329,23 @@ class Settings(BaseSettings):
             return SecretStr(SIM_WEBHOOK_KEY)
         raise SettingsError([_WEBHOOK_KEY_REQUIRED])
 
+    def environment(self) -> dict[str, str]:
+        """The values set explicitly, as the environment variables they load from: a child
+        process (worker, webhook receiver) started with them loads these same settings."""
+        env: dict[str, str] = {}
+        for name in sorted(self.model_fields_set):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            elif isinstance(value, StrEnum):
+                value = value.value
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            env[name.upper()] = str(value)
+        return env
+
     def secret_values(self) -> list[str]:
         """Every configured secret value; tests scan output for them."""
         values = []

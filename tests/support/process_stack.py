@@ -22,17 +22,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import os
 import re
 import secrets
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import httpx
 from pydantic import SecretStr
@@ -44,6 +41,7 @@ from lifecycle.policy import PolicyConfig, load_policy
 from lifecycle.settings import Mode, Settings
 from simulators.bamboohr.app import BambooHRSimulator
 from simulators.okta.app import OktaSimulator
+from starters.children import ChildProcess, child_environment
 from starters.devserver import TemporalDevServer
 from workers.connect import connect, data_converter
 
@@ -60,9 +58,6 @@ EMPLOYMENT_STATUSES = [
     "Terminated",
 ]
 LEAVE_STATUSES = ["Leave of Absence", "Parental Leave"]
-# Variables of ours a developer's shell may have exported; the child processes must see only
-# what the stack sets.
-_OUR_PREFIXES = ("TEMPORAL_", "OKTA_", "BAMBOOHR_", "LIFECYCLE_", "OTEL_")
 
 
 @dataclass(frozen=True)
@@ -97,91 +92,6 @@ class StackSecrets:
             "LIFECYCLE_ENCRYPTION_KEYS (hex)": raw.hex(),
             "LIFECYCLE_ENCRYPTION_KEYS (urlsafe)": base64.urlsafe_b64encode(raw).decode(),
         }
-
-
-class ManagedProcess:
-    """One `lifecycle` sub-command as a child process of its own (own session: its pid is
-    all a test ever signals)."""
-
-    def __init__(self, name: str, argv: list[str], env: dict[str, str], logs: Path) -> None:
-        self.name = name
-        self.argv = argv
-        self.env = env
-        self.out_path = logs / f"{name}.out"
-        self.err_path = logs / f"{name}.err"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.starts = 0
-        self._files: list[TextIO] = []
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid if self.process else None
-
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def log_size(self) -> int:
-        return self.err_path.stat().st_size if self.err_path.exists() else 0
-
-    def start(self) -> None:
-        assert not self.alive, f"{self.name} is already running"
-        self._close_files()
-        out = open(self.out_path, "a")  # noqa: SIM115 - closed in _close_files
-        err = open(self.err_path, "a")  # noqa: SIM115
-        self._files = [out, err]
-        self.starts += 1
-        self.process = subprocess.Popen(
-            self.argv,
-            env=self.env,
-            cwd=REPO,
-            stdout=out,
-            stderr=err,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-
-    def kill(self) -> None:
-        """`kill -9`: no shutdown hook, no graceful anything."""
-        if self.process is not None and self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self, timeout: float = 15.0) -> None:
-        proc = self.process
-        if proc is not None and proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
-        self._close_files()
-
-    def _close_files(self) -> None:
-        for handle in self._files:
-            with contextlib.suppress(Exception):
-                handle.close()
-        self._files = []
-
-    async def wait_for_log(self, text: str, *, after: int, timeout: float) -> None:
-        """Until `text` appears in stderr past byte `after` (or the process died)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.err_path.exists():
-                with open(self.err_path, "rb") as handle:
-                    handle.seek(after)
-                    if text.encode() in handle.read():
-                        return
-            if not self.alive:
-                raise RuntimeError(f"{self.name} exited ({self.tail()})")
-            await asyncio.sleep(0.1)
-        raise TimeoutError(f"{self.name}: no {text!r} within {timeout}s ({self.tail()})")
-
-    def tail(self, lines: int = 15) -> str:
-        if not self.err_path.exists():
-            return "no output"
-        return "\n".join(self.err_path.read_text(errors="replace").splitlines()[-lines:])
 
 
 @dataclass
@@ -241,13 +151,18 @@ class ProcessStack:
             lifecycle_audit_url=self.audit_url,
             lifecycle_data_dir=self.root / "data",
             lifecycle_encryption_keys=SecretStr(self.secrets.encryption_keys),
+            lifecycle_webhook_host="127.0.0.1",
             lifecycle_webhook_port=self.webhook_port,
+            lifecycle_log_format="json",
+            lifecycle_log_level="INFO",
+            lifecycle_notify_sinks="log",
+            lifecycle_otel_exporter="none",
         )
-        env = {k: v for k, v in os.environ.items() if not k.startswith(_OUR_PREFIXES)}
-        env.update(self.environment())
+        # The worker and the receiver are configured with exactly these settings.
+        env = child_environment(self.settings, env_file=self.root / "no.env")
         cli = [sys.executable, "-m", "starters.cli"]
-        self.worker = ManagedProcess("worker", [*cli, "worker"], env, self.logs)
-        self.webhook = ManagedProcess(
+        self.worker = ChildProcess("worker", [*cli, "worker"], env, self.logs)
+        self.webhook = ChildProcess(
             "webhook", [*cli, "webhook", "--port", str(self.webhook_port)], env, self.logs
         )
         self._client: Client | None = None
@@ -263,33 +178,6 @@ class ProcessStack:
         text = re.sub(r"(?m)^safeguards:\n(?:  .*\n)+", block, POLICY_PATH.read_text())
         assert block in text, "config/policy.yaml has no safeguards block to replace"
         self.policy_path.write_text(text)
-
-    def environment(self) -> dict[str, str]:
-        """Exactly what the worker and the webhook receiver are configured with."""
-        return {
-            "LIFECYCLE_ENV_FILE": str(self.root / "no.env"),  # never a developer's .env
-            "TEMPORAL_ADDRESS": self.temporal.address,
-            "TEMPORAL_NAMESPACE": "default",
-            "TEMPORAL_TASK_QUEUE": self.task_queue,
-            "OKTA_ORG_URL": self.okta_server.url,
-            "OKTA_API_TOKEN": self.secrets.okta_token,
-            "OKTA_MAX_CONCURRENCY": str(self.okta_max_concurrency),
-            "BAMBOOHR_BASE_URL": self.hr_server.url,
-            "BAMBOOHR_API_KEY": self.secrets.bamboohr_key,
-            "BAMBOOHR_WEBHOOK_KEY": self.secrets.webhook_key,
-            "LIFECYCLE_AUDIT_URL": self.audit_url,
-            "LIFECYCLE_POLICY": str(self.policy_path),
-            "LIFECYCLE_MODE": "apply",
-            "LIFECYCLE_DATA_DIR": str(self.root / "data"),
-            "LIFECYCLE_ENCRYPTION_KEYS": self.secrets.encryption_keys,
-            "LIFECYCLE_LOG_FORMAT": "json",
-            "LIFECYCLE_LOG_LEVEL": "INFO",
-            "LIFECYCLE_NOTIFY_SINKS": "log",
-            "LIFECYCLE_OTEL_EXPORTER": "none",
-            "LIFECYCLE_WEBHOOK_HOST": "127.0.0.1",
-            "LIFECYCLE_WEBHOOK_PORT": str(self.webhook_port),
-            "PYTHONUNBUFFERED": "1",
-        }
 
     @property
     def client(self) -> Client:
@@ -335,7 +223,7 @@ class ProcessStack:
     async def start_worker(self, timeout: float = 60.0) -> None:
         offset = self.worker.log_size()
         self.worker.start()
-        await self.worker.wait_for_log("worker started", after=offset, timeout=timeout)
+        await self.worker.wait_for_log("worker started", after=offset, within=timeout)
         self.note(f"worker started (pid {self.worker.pid})")
 
     def kill_worker(self) -> None:
