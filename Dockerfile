@@ -16,6 +16,7 @@ WORKDIR /src
 COPY pyproject.toml README.md requirements-prod.lock ./
 COPY lifecycle ./lifecycle
 COPY integrations ./integrations
+COPY contracts ./contracts
 COPY activities ./activities
 COPY workflows ./workflows
 COPY workers ./workers
