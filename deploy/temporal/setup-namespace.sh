@@ -1,14 +1,33 @@
 #!/bin/sh
-# One-shot (compose service `search-attributes`): registers the custom search attributes the
-# employee workflows upsert (workflows/search_attributes.py). Idempotent: an attribute that
-# already exists is left alone. Without them, a workflow's first upsert fails its task and the
-# workflow retries forever, so the worker waits for this to complete successfully.
+# One-shot (compose service `temporal-namespace`, image temporalio/admin-tools): waits for the
+# Temporal server, creates the namespace (7-day retention) if it does not exist, and registers
+# the custom search attributes the employee workflows upsert (workflows/search_attributes.py).
+# Idempotent: what already exists is left alone. Without the attributes a workflow's first
+# upsert fails its task and the workflow retries forever, so the worker, the webhook receiver
+# and the schedules job wait for this to complete successfully.
 set -eu
 
 ns="${TEMPORAL_NAMESPACE:-default}"
-echo "registering search attributes in namespace ${ns} at ${TEMPORAL_ADDRESS}"
+echo "setting up namespace ${ns} at ${TEMPORAL_ADDRESS}"
 
-# auto-setup creates the namespace in the background once the server is up.
+tries=0
+until temporal operator cluster health --address "${TEMPORAL_ADDRESS}" > /dev/null 2>&1; do
+  tries=$((tries + 1))
+  if [ "${tries}" -gt 90 ]; then
+    echo "the Temporal server at ${TEMPORAL_ADDRESS} is not serving after 3 minutes" >&2
+    exit 1
+  fi
+  sleep 2
+done
+
+if temporal operator namespace describe --namespace "${ns}" > /dev/null 2>&1; then
+  echo "  namespace ${ns}: exists"
+else
+  temporal operator namespace create --namespace "${ns}" --retention 168h
+  echo "  namespace ${ns}: created (retention 7 days)"
+fi
+
+# A new namespace takes a moment to reach every service.
 tries=0
 until temporal operator search-attribute list --namespace "${ns}" > /dev/null 2>&1; do
   tries=$((tries + 1))

@@ -135,7 +135,7 @@ def test_start_up_is_ordered_by_health(services: dict[str, Any]) -> None:
     worker = services["worker"]["depends_on"]
     assert worker["temporal"]["condition"] == "service_healthy"
     assert worker["postgresql"]["condition"] == "service_healthy"
-    assert worker["search-attributes"]["condition"] == "service_completed_successfully"
+    assert worker["temporal-namespace"]["condition"] == "service_completed_successfully"
     for name in ("postgresql", "temporal", *APP_SERVICES):
         assert services[name]["healthcheck"]["test"], name
 
@@ -183,20 +183,74 @@ def test_every_interpolated_variable_has_a_default_or_is_documented(
     assert {"POSTGRES_PASSWORD", "LIFECYCLE_ENCRYPTION_KEYS", "LIFECYCLE_CODEC_TOKEN"} <= required
 
 
-def test_search_attribute_script_registers_what_the_workflows_upsert(
+def test_namespace_job_registers_what_the_workflows_upsert(
     services: dict[str, Any],
 ) -> None:
-    job = services["search-attributes"]
+    job = services["temporal-namespace"]
     [mount] = job["volumes"]
     script = REPO / mount["source"]
     assert job["entrypoint"] == ["/bin/sh", mount["target"]]
-    assert job["image"] == services["temporal"]["image"]  # same CLI as the server
     text = script.read_text()
     kinds = {"KEYWORD": "Keyword", "DATETIME": "Datetime", "TEXT": "Text", "INT": "Int"}
     wanted = {(k.name, kinds[k.indexed_value_type.name]) for k in search_attributes.ALL}
     registered = set(re.findall(r"^create (\w+) (\w+)$", text, flags=re.MULTILINE))
     assert registered == wanted
+    assert "namespace create" in text and "--retention 168h" in text
     subprocess.run(["sh", "-n", str(script)], check=True)
+
+
+def test_no_deprecated_or_end_of_life_image(services: dict[str, Any]) -> None:
+    # auto-setup is no longer published; Jaeger v1 (all-in-one) reached end of life.
+    retired = ("temporalio/auto-setup", "jaegertracing/all-in-one")
+    for name, service in services.items():
+        assert not str(service.get("image", "")).startswith(retired), name
+    assert services["jaeger"]["image"].startswith("jaegertracing/jaeger:2.")
+
+
+def test_one_shot_jobs_set_up_temporal_in_order(services: dict[str, Any]) -> None:
+    """Schema (admin-tools) → server → namespace and search attributes (admin-tools) →
+    our Schedules; the services that need them wait for each to complete successfully."""
+    server_version = services["temporal"]["image"].removeprefix("temporalio/server:")
+    for job in ("temporal-schema", "temporal-namespace"):
+        # The admin tools of the server's own version: its schema and its CLI.
+        assert services[job]["image"] == f"temporalio/admin-tools:{server_version}", job
+        assert services[job]["restart"] == "no"
+        [mount] = services[job]["volumes"]
+        assert services[job]["entrypoint"] == ["/bin/sh", mount["target"]]
+        subprocess.run(["sh", "-n", str(REPO / mount["source"])], check=True)
+
+    def waits_for(service: str, job: str) -> bool:
+        rule = services[service]["depends_on"].get(job) or {}
+        return rule.get("condition") == "service_completed_successfully"
+
+    assert waits_for("temporal", "temporal-schema")
+    assert services["temporal-namespace"]["depends_on"]["temporal"]["condition"] == (
+        "service_healthy"
+    )
+    for name in ("worker", "webhook", "schedules"):
+        assert waits_for(name, "temporal-namespace"), name
+    schema_script = (REPO / "deploy/temporal/setup-schema.sh").read_text()
+    for db in ("temporal", "temporal_visibility"):
+        assert db in schema_script
+    assert "update-schema" in schema_script and "setup-schema -v 0.0" in schema_script
+
+
+def test_schedules_job_applies_our_schedules_once(services: dict[str, Any]) -> None:
+    from starters import schedules
+
+    job = services["schedules"]
+    assert job["restart"] == "no"
+    assert job["image"] == services["worker"]["image"]
+    parser = argparse.ArgumentParser(prog="lifecycle")
+    schedules.register(parser.add_subparsers())
+    args = parser.parse_args(job["command"])
+    assert job["command"] == ["schedules", "apply"] and callable(args.handler)
+    # The same settings as the worker: the Schedules start workflows on its task queue.
+    assert job["env_file"] == services["worker"]["env_file"]
+    assert (
+        job["environment"]["TEMPORAL_ADDRESS"]
+        == services["worker"]["environment"]["TEMPORAL_ADDRESS"]
+    )
 
 
 def test_temporal_reads_the_mounted_dynamic_config(services: dict[str, Any]) -> None:
