@@ -150,6 +150,44 @@ def parse_weekday(name: str | int) -> int:
     raise CalendarError(f"expected a weekday name such as 'Saturday', got {name!r}")
 
 
+# --- public holidays -------------------------------------------------------------------------
+
+
+def check_holiday_calendar(country: str, subdivision: str | None) -> None:
+    """`CalendarError` unless the `holidays` package knows this country (ISO 3166-1 alpha-2)
+    and, when given, this subdivision of it."""
+    import holidays
+
+    supported = holidays.list_supported_countries()
+    if country not in supported:
+        close = ", ".join(sorted(c for c in supported if c[:1] == country[:1])[:8])
+        raise CalendarError(
+            f"unknown holiday country {country!r} (ISO 3166-1 alpha-2, e.g. US, GB, DE, AU"
+            + (f"; starting with {country[:1]!r}: {close}" if close else "")
+            + ")"
+        )
+    if subdivision is not None and subdivision not in supported[country]:
+        known = ", ".join(supported[country][:12])
+        raise CalendarError(
+            f"unknown subdivision {subdivision!r} of {country} (known: {known}"
+            + (", ..." if len(supported[country]) > 12 else "")
+            + ")"
+        )
+
+
+@lru_cache(maxsize=256)
+def public_holidays(
+    country: str, subdivision: str | None, years: tuple[int, ...]
+) -> dict[date, tuple[str, ...]]:
+    """The public holidays (observed days included) of a country or subdivision in `years`,
+    with their English names, from the `holidays` package (its version is pinned by the lock
+    file, so a plan computed twice gives the same dates). Do not modify the answer (cached)."""
+    import holidays
+
+    calendar = holidays.country_holidays(country, subdiv=subdivision, years=years)
+    return {day: tuple(name.split("; ")) for day, name in sorted(calendar.items())}
+
+
 def is_business_day(
     day: date, weekend: Collection[int] = DEFAULT_WEEKEND, holidays: Collection[date] = ()
 ) -> bool:

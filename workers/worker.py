@@ -14,13 +14,14 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from lifecycle.policy import PolicyConfig
 from lifecycle.settings import Settings
 from workers.connect import connect, ensure_search_attributes
 from workers.heartbeat import HeartbeatInterceptor
@@ -162,8 +163,16 @@ async def build_resources(settings: Settings, client: Client, **overrides: Any) 
     return WorkerResources(
         activities=activities,
         closers=closers,
-        checks=[partial(okta_acts.groups.check, policy.managed_groups)],
+        checks=[
+            partial(okta_acts.groups.check, policy.managed_groups),
+            partial(_holiday_calendars, policy),
+        ],
     )
+
+
+async def _holiday_calendars(policy: PolicyConfig) -> list[str]:
+    # Next year's data must be there before hires for next year are staged.
+    return policy.holiday_calendar_gaps(datetime.now(UTC).year + 1)
 
 
 def build_worker(

@@ -30,7 +30,14 @@ from pydantic import (
     model_validator,
 )
 
-from lifecycle.calendar import CalendarError, LocalTime, parse_weekday, validate_zone
+from lifecycle.calendar import (
+    CalendarError,
+    LocalTime,
+    check_holiday_calendar,
+    parse_weekday,
+    public_holidays,
+    validate_zone,
+)
 from lifecycle.policy.conditions import is_pattern, same_text
 from lifecycle.policy.errors import PolicyError
 from lifecycle.policy.templates import TemplateError, check_field_name, is_template, parse_template
@@ -159,11 +166,92 @@ class IdentityConfig(_Section):
     email_domains: TextList = Field(default_factory=list)
 
 
+# Years a removal by name is checked against: a name that never occurs is a typo.
+_NAME_CHECK_YEARS = tuple(range(2020, 2041))
+
+
+def _base_name(name: str) -> str:
+    """A holiday's name without the observed marker: removing "Veterans Day" also removes the
+    weekday it is observed on when it falls on a weekend."""
+    return name.lower().removesuffix(" (observed)").strip()
+
+
+def _date_or_name(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return _not_blank(text)
+    return value
+
+
+class HolidayCalendar(_Section):
+    """A location's public holidays: the `holidays` package's calendar for a country (and
+    optionally a subdivision), plus days the company adds, minus holidays it works (a date,
+    or a holiday's name to drop it every year)."""
+
+    country: Annotated[str, BeforeValidator(_text)]
+    subdivision: Annotated[str, BeforeValidator(_text)] | None = None
+    add: list[date] = Field(default_factory=list)
+    remove: list[Annotated[date | str, BeforeValidator(_date_or_name)]] = Field(
+        default_factory=list
+    )
+
+    @model_validator(mode="after")
+    def _known(self) -> HolidayCalendar:
+        try:
+            check_holiday_calendar(self.country, self.subdivision)
+        except CalendarError as exc:
+            raise ValueError(str(exc)) from None
+        if self._removed_names:
+            known = {
+                _base_name(name)
+                for found in public_holidays(
+                    self.country, self.subdivision, _NAME_CHECK_YEARS
+                ).values()
+                for name in found
+            }
+            unknown = [n for n in self._removed_names if _base_name(n) not in known]
+            if unknown:
+                raise ValueError(
+                    f"remove: no holiday named {', '.join(map(repr, unknown))} in "
+                    f"{self.region} "
+                    "(names as the holidays package gives them, e.g. 'Columbus Day')"
+                )
+        return self
+
+    @property
+    def region(self) -> str:
+        return self.country + (f"-{self.subdivision}" if self.subdivision else "")
+
+    @property
+    def _removed_names(self) -> list[str]:
+        return [r for r in self.remove if isinstance(r, str)]
+
+    def dates(self, years: tuple[int, ...]) -> frozenset[date]:
+        names = {_base_name(n) for n in self._removed_names}
+        removed_days = {r for r in self.remove if isinstance(r, date)}
+        kept = {
+            day
+            for day, found in public_holidays(self.country, self.subdivision, years).items()
+            # A day two holidays share stays off unless every one of them is removed.
+            if any(_base_name(name) not in names for name in found)
+        }
+        added = {d for d in self.add if d.year in years}
+        return frozenset((kept | added) - removed_days)
+
+
 class TimeConfig(_Section):
     default_zone: Zone = "UTC"
     zones_by_location: dict[str, Zone] = Field(default_factory=dict)
     weekend: list[Weekday] = Field(default_factory=lambda: [5, 6])
+    # Company-wide days off for everyone, on top of each location's calendar.
     holidays: list[date] = Field(default_factory=list)
+    # BambooHR location -> its public holidays; the default for any other location (none:
+    # only `holidays` above).
+    holiday_calendars: dict[str, HolidayCalendar] = Field(default_factory=dict)
+    default_holiday_calendar: HolidayCalendar | None = None
     # A BambooHR location missing from zones_by_location: "review" (IT is told; the default
     # zone is used meanwhile, which west of it cuts access hours early) or "default_zone".
     unmapped_location: Literal["review", "default_zone"] = "review"
@@ -171,10 +259,6 @@ class TimeConfig(_Section):
     @cached_property
     def weekend_days(self) -> frozenset[int]:
         return frozenset(self.weekend)
-
-    @cached_property
-    def holiday_set(self) -> frozenset[date]:
-        return frozenset(self.holidays)
 
 
 class PreboardConfig(_Section):
@@ -466,6 +550,41 @@ class PolicyConfig(_Section):
             if any(same_text(status, v) for v in values):
                 return name
         return None
+
+    def holiday_calendar_gaps(self, year: int) -> list[str]:
+        """A sentence per holiday calendar in use that has no public holiday at all in `year`
+        (the `holidays` package lacks its data: pre-boarding there would count holidays as
+        business days)."""
+        calendars = dict(self.time.holiday_calendars)
+        if self.time.default_holiday_calendar is not None:
+            calendars["(default)"] = self.time.default_holiday_calendar
+        gaps = []
+        for where, calendar in calendars.items():
+            if not public_holidays(calendar.country, calendar.subdivision, (year,)):
+                gaps.append(
+                    f"time.holiday_calendars {where!r}: the holidays package has no "
+                    f"{calendar.region} "
+                    f"holidays for {year}; upgrade it, or list that year's days under 'add'"
+                )
+        return gaps
+
+    def holiday_calendar(self, location: str | None) -> HolidayCalendar | None:
+        """The public-holiday calendar of a BambooHR location (the default one otherwise)."""
+        table = self.time.holiday_calendars
+        if location:
+            if location in table:
+                return table[location]
+            for name, calendar in table.items():
+                if same_text(name, location):
+                    return calendar
+        return self.time.default_holiday_calendar
+
+    def holidays_for(self, location: str | None, years: tuple[int, ...]) -> frozenset[date]:
+        """Days that are not business days for someone at `location` in `years`, besides the
+        weekend: the location's public holidays and the company-wide days off."""
+        calendar = self.holiday_calendar(location)
+        public = calendar.dates(years) if calendar is not None else frozenset()
+        return public | frozenset(d for d in self.time.holidays if d.year in years)
 
     def zone_for_location(self, location: str | None) -> str:
         return self.mapped_zone(location) or self.time.default_zone

@@ -44,7 +44,7 @@ from lifecycle.models.hr import EmploymentStatusRow, HrSnapshot, JobInfoRow
 from lifecycle.models.plan import AccountStatus, ActionKind
 from lifecycle.policy.conditions import same_text
 from lifecycle.policy.config import PolicyConfig
-from lifecycle.policy.view import sorted_job_rows, zone_on
+from lifecycle.policy.view import sorted_job_rows, view_at, zone_on
 
 ACTIVE, LEAVE, TERMINATED = "active", "leave", "terminated"
 
@@ -199,11 +199,15 @@ class _Walker:
 
     def pre_board(self, hire_day: date, status: str) -> None:
         time_cfg = self.config.time
+        # The public holidays where the hire will work (their location on the start date).
+        location = view_at(self.snapshot, self.config, self.job_rows, hire_day, None).get(
+            "location"
+        )
         pre_day = subtract_business_days(
             hire_day,
             self.config.preboard.business_days,
             time_cfg.weekend_days,
-            time_cfg.holiday_set,
+            self.config.holidays_for(location, (hire_day.year - 1, hire_day.year)),
         )
         # Keyed by the hire date (the HR fact), so a holiday-list edit keeps the key.
         self.push(

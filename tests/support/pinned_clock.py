@@ -24,9 +24,19 @@ from zoneinfo import ZoneInfo
 
 from temporalio.testing import WorkflowEnvironment
 
+from lifecycle.policy import PolicyConfig
+
 PIN_ENV = "LIFECYCLE_TEST_DAY"
 HOME_ZONE = "America/New_York"
+HOME_LOCATION = "New York, NY"  # the harness's default location, in HOME_ZONE
+# Years whose holidays a test's pinned day is chosen among (the clock only moves forward).
+HOLIDAY_YEARS = tuple(range(2024, 2036))
 KINDS = ("workday", "weekend", "holiday", "dst", "wall")
+
+
+def home_holidays(policy: PolicyConfig) -> frozenset[date]:
+    """The policy's holidays (public and company-wide) for someone in the home location."""
+    return policy.holidays_for(HOME_LOCATION, HOLIDAY_YEARS)
 
 
 def changes_clocks(day: date, zone: str = HOME_ZONE) -> bool:
@@ -67,7 +77,7 @@ def pinned_instant(
         day += timedelta(days=1)
     raise LookupError(
         f"no {kind} day within two years of {now:%Y-%m-%d}"
-        + (": add holidays to config/policy.yaml (time.holidays)" if kind == "holiday" else "")
+        + (": check config/policy.yaml's holiday calendars" if kind == "holiday" else "")
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from pinned_clock import default_kind, pin_clock
+from pinned_clock import default_kind, home_holidays, pin_clock
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client, Interceptor
@@ -32,7 +32,7 @@ _KINDS = {
 
 @functools.cache
 def policy_holidays() -> frozenset[date]:
-    return load_policy(POLICY_PATH).time.holiday_set
+    return home_holidays(load_policy(POLICY_PATH))
 
 
 async def register_search_attributes(client: Client) -> None:

@@ -24,7 +24,7 @@ def test_shipped_policy_loads() -> None:
     assert demo.identity.email_domains == ["acme.example"]
     assert demo.time.zones_by_location["Remote - US"] == "America/Denver"
     assert demo.time.zones_by_location["Sydney, Australia"] == "Australia/Sydney"
-    assert date(2026, 11, 26) in demo.time.holiday_set
+    assert date(2026, 11, 26) in demo.holidays_for("New York, NY", (2026,))  # Thanksgiving
     assert demo.preboard.business_days == 5
     assert demo.activation.at == "07:00"
     assert demo.activation.send_email is True
@@ -353,3 +353,70 @@ def test_source_name_is_used_verbatim() -> None:
     assert problems("colour: blue\n", "/etc/lifecycle/acme.yaml") == [
         "/etc/lifecycle/acme.yaml:1: colour: unknown key"
     ]
+
+
+# --- holiday calendars -------------------------------------------------------------------
+
+
+def test_each_location_has_its_own_public_holidays() -> None:
+    london = demo.holidays_for("London, UK", (2026,))
+    new_york = demo.holidays_for("New York, NY", (2026,))
+    berlin = demo.holidays_for("Berlin, Germany", (2026,))
+    assert date(2026, 8, 31) in london and date(2026, 8, 31) not in new_york  # bank holiday
+    assert date(2026, 11, 26) in new_york and date(2026, 11, 26) not in london  # Thanksgiving
+    assert date(2026, 3, 8) in berlin  # International Women's Day: Berlin only in Germany
+    assert demo.holidays_for("london, uk", (2026,)) == london  # BambooHR spelling varies
+    # A location without a calendar of its own gets the default one (US, as the company
+    # observes it: the day after Thanksgiving added, Columbus and Veterans Day worked).
+    assert demo.holidays_for("Remote - US", (2026,)) == new_york
+    assert date(2026, 11, 27) in new_york
+    assert date(2026, 10, 12) not in new_york and date(2026, 11, 11) not in new_york
+    # Removing a holiday by name also removes the weekday it is observed on.
+    assert date(2028, 11, 10) not in demo.holidays_for("New York, NY", (2028,))
+
+
+def test_company_wide_days_off_apply_everywhere() -> None:
+    config = policy(
+        """
+time:
+  holidays: [2026-12-24]
+  holiday_calendars:
+    "London, UK": {country: GB, subdivision: ENG, add: [2026-12-29], remove: [2026-12-28]}
+"""
+    )
+    london = config.holidays_for("London, UK", (2026,))
+    assert {date(2026, 12, 24), date(2026, 12, 29)} <= london
+    assert date(2026, 12, 28) not in london  # Boxing Day (observed), worked
+    assert config.holidays_for("Austin, TX", (2026,)) == {date(2026, 12, 24)}  # no default
+
+
+def test_unknown_holiday_calendars_are_named_with_their_line() -> None:
+    text = """
+time:
+  holiday_calendars:
+    "London, UK": {country: ZZ}
+    "Berlin, Germany": {country: DE, subdivision: BERLIN}
+  default_holiday_calendar: {country: US, remove: [Columbus Dya]}
+"""
+    got = problems(text)
+    assert len(got) == 3, got
+    assert got[0].startswith(
+        'config/policy.yaml:4: time.holiday_calendars["London, UK"]: unknown holiday country '
+        "'ZZ' (ISO 3166-1 alpha-2"
+    )
+    assert got[1].startswith(
+        'config/policy.yaml:5: time.holiday_calendars["Berlin, Germany"]: unknown subdivision '
+        "'BERLIN' of DE (known: "
+    )
+    assert got[2] == (
+        "config/policy.yaml:6: time.default_holiday_calendar: remove: no holiday named "
+        "'Columbus Dya' in US (names as the holidays package gives them, e.g. 'Columbus Day')"
+    )
+
+
+def test_a_calendar_without_data_for_a_year_is_reported() -> None:
+    # The holidays package has German holidays from 1990 on (reunification): none for 1980.
+    assert demo.holiday_calendar_gaps(2027) == []
+    [gap] = demo.holiday_calendar_gaps(1980)
+    assert gap.startswith("time.holiday_calendars 'Berlin, Germany': the holidays package has")
+    assert "DE-BE holidays for 1980" in gap

@@ -52,10 +52,11 @@ def test_hire_across_the_dst_start() -> None:
 
 def test_hire_in_sydney_across_its_dst_end() -> None:
     # Sydney leaves daylight time on 2026-04-05: pre-board in AEDT (+11), start in AEST (+10).
+    # Good Friday (04-03) is a New South Wales holiday: five business days back is Fri 03-27.
     plan = build_plan(snap(hireDate="2026-04-06", location="Sydney, Australia"), demo)
     assert plan.time_zone == "Australia/Sydney"
     assert [(k, at) for k, at, _ in timeline(plan)] == [
-        ("PRE_BOARD:2026-04-06", utc(2026, 3, 29, 22)),  # Mon 03-30 09:00 AEDT
+        ("PRE_BOARD:2026-04-06", utc(2026, 3, 26, 22)),  # Fri 03-27 09:00 AEDT
         ("ACTIVATE:2026-04-06", utc(2026, 4, 5, 21)),  # Mon 04-06 07:00 AEST
     ]
 
@@ -68,6 +69,19 @@ def test_pre_board_skips_weekends_and_holidays() -> None:
     plan = build_plan(snap(hireDate="2026-11-30"), demo)
     assert plan.actions[0].at == utc(2026, 11, 19, 14)
     assert plan.actions[0].note == "pre-board on 2026-11-19 for the start on 2026-11-30"
+
+
+def test_a_london_hire_skips_uk_bank_holidays_not_thanksgiving() -> None:
+    # Monday after Thanksgiving: New York skips Thu 11-26 and Fri 11-27 (above); London works
+    # them, so five business days back is Monday 11-23, 09:00 GMT.
+    plan = build_plan(snap(hireDate="2026-11-30", location="London, UK"), demo)
+    assert plan.actions[0].at == utc(2026, 11, 23, 9)
+    # Tuesday after Easter Monday: London skips Easter Monday (04-06) and Good Friday (04-03),
+    # which New York works: Fri 03-27 (GMT) in London, Mon 03-30 (EDT) in New York.
+    london = build_plan(snap(hireDate="2026-04-07", location="London, UK"), demo)
+    assert london.actions[0].at == utc(2026, 3, 27, 9)
+    new_york = build_plan(snap(hireDate="2026-04-07"), demo)
+    assert new_york.actions[0].at == utc(2026, 3, 31, 13)
 
 
 def test_pre_board_uses_the_job_starting_on_the_hire_date() -> None:

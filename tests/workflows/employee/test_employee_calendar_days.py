@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from lifecycle_harness import LifecycleStack, at_local
 from lifecycle_people import onboarded
-from pinned_clock import HOME_ZONE, changes_clocks, pin_clock
+from pinned_clock import HOME_ZONE, changes_clocks, home_holidays, pin_clock
 
 from contracts.employee import LifecycleState
 
@@ -24,7 +24,7 @@ DAYS = [
 @pytest.fixture(params=DAYS)
 async def day(request: pytest.FixtureRequest, stack: LifecycleStack) -> date:
     kind, hour, minute = request.param
-    await pin_clock(stack.env, kind, stack.policy.time.holiday_set, hour, minute)
+    await pin_clock(stack.env, kind, home_holidays(stack.policy), hour, minute)
     stack.hr.clock.set(await stack.now())
     today = await stack.today()
     if kind == "dst":
@@ -82,7 +82,7 @@ async def test_a_future_hire_is_staged_on_a_business_day_and_activated_on_the_st
     status = await stack.wait_state(employee, LifecycleState.PENDING_START)
     assert status.next_action is not None and status.next_action.kind == "PRE_BOARD"
     staged_on = status.next_action.at.astimezone(ZoneInfo(HOME_ZONE)).date()
-    holidays = stack.policy.time.holiday_set
+    holidays = home_holidays(stack.policy)
     assert staged_on.weekday() < 5 and staged_on not in holidays
     business_days_between = sum(
         1
