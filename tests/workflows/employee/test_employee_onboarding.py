@@ -83,8 +83,7 @@ async def test_preboard_skips_weekends_and_holidays(stack: LifecycleStack) -> No
     skipped = [
         start - timedelta(days=n)
         for n in range(1, (start - expected).days)
-        if (start - timedelta(days=n)).weekday() >= 5
-        or (start - timedelta(days=n)) in off
+        if (start - timedelta(days=n)).weekday() >= 5 or (start - timedelta(days=n)) in off
     ]
     assert (start - expected).days == 5 + len(skipped)  # calendar days = business days + skipped
     assert any(day in off for day in skipped)
