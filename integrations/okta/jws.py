@@ -1,5 +1,6 @@
-"""Compact JWS signing (RS256 / ES256) and JWKs with `cryptography`: just what the client
-assertion and DPoP proofs need, so no JWT library is required."""
+"""Signing the client assertion and DPoP proofs (RS256 / ES256) and the keys they use, with
+PyJWT: the JOSE details (header and claim encoding, ECDSA's raw r||s signatures, JWK
+members) are a maintained library's, not ours."""
 
 from __future__ import annotations
 
@@ -7,28 +8,21 @@ import base64
 import json
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 
 def b64url(data: bytes) -> str:
+    """Unpadded base64url (RFC 7515), e.g. the DPoP `ath` hash of an access token."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _uint(value: int, length: int | None = None) -> bytes:
-    size = length if length is not None else max(1, (value.bit_length() + 7) // 8)
-    return value.to_bytes(size, "big")
-
-
-def _int(text: str) -> int:
-    return int.from_bytes(b64url_decode(text), "big")
 
 
 def algorithm_for(key: PrivateKey) -> str:
@@ -41,30 +35,18 @@ def algorithm_for(key: PrivateKey) -> str:
 
 def public_jwk(key: PrivateKey) -> dict[str, str]:
     """The public half as a JWK (no private members, ever)."""
+    algorithm_for(key)
     if isinstance(key, rsa.RSAPrivateKey):
-        numbers = key.public_key().public_numbers()
-        return {"kty": "RSA", "e": b64url(_uint(numbers.e)), "n": b64url(_uint(numbers.n))}
-    public = key.public_key().public_numbers()
-    return {
-        "kty": "EC",
-        "crv": "P-256",
-        "x": b64url(_uint(public.x, 32)),
-        "y": b64url(_uint(public.y, 32)),
-    }
+        jwk = RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)
+    else:
+        jwk = ECAlgorithm.to_jwk(key.public_key(), as_dict=True)
+    return {k: str(v) for k, v in jwk.items() if k in ("kty", "crv", "x", "y", "n", "e")}
 
 
 def sign(key: PrivateKey, header: dict[str, Any], claims: dict[str, Any]) -> str:
     """A compact JWS of `claims`; `alg` is set from the key."""
     alg = algorithm_for(key)
-    head = b64url(json.dumps({**header, "alg": alg}, separators=(",", ":")).encode())
-    body = b64url(json.dumps(claims, separators=(",", ":")).encode())
-    signing_input = f"{head}.{body}".encode("ascii")
-    if isinstance(key, rsa.RSAPrivateKey):
-        signature = key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
-    else:
-        r, s = decode_dss_signature(key.sign(signing_input, ec.ECDSA(hashes.SHA256())))
-        signature = _uint(r, 32) + _uint(s, 32)  # JWS wants raw r||s, not DER
-    return f"{head}.{body}.{b64url(signature)}"
+    return jwt.encode(claims, key, algorithm=alg, headers={**header, "alg": alg})
 
 
 def generate_dpop_key() -> ec.EllipticCurvePrivateKey:
@@ -76,10 +58,10 @@ def load_private_key(data: bytes) -> tuple[PrivateKey, str | None]:
     """A PEM private key, or a private JWK as Okta's Admin Console offers it; (key, kid)."""
     text = data.strip()
     if text.startswith(b"{"):
-        jwk = json.loads(text)
-        if "keys" in jwk:  # a JWKS with one key
-            jwk = jwk["keys"][0]
-        return _key_from_jwk(jwk), jwk.get("kid")
+        document = json.loads(text)
+        if "keys" in document:  # a JWKS with one key
+            document = document["keys"][0]
+        return _key_from_jwk(document), document.get("kid")
     key = serialization.load_pem_private_key(text, password=None)
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise ValueError("only RSA and EC P-256 private keys are supported")
@@ -87,23 +69,40 @@ def load_private_key(data: bytes) -> tuple[PrivateKey, str | None]:
     return key, None
 
 
-def _key_from_jwk(jwk: dict[str, Any]) -> PrivateKey:
-    if jwk.get("kty") == "RSA":
-        if "d" not in jwk:
+def _with_crt_members(document: dict[str, Any]) -> dict[str, Any]:
+    """An RSA JWK with the primes but not the CRT members (RFC 7518 wants all or none; some
+    tools write only p and q): complete them, so the library takes the key."""
+    if document.get("kty") != "RSA" or not {"p", "q"} <= document.keys():
+        return document
+    if {"dp", "dq", "qi"} <= document.keys():
+        return document
+
+    def number(name: str) -> int:
+        return int.from_bytes(b64url_decode(document[name]), "big")
+
+    def encode(value: int) -> str:
+        return b64url(value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big"))
+
+    d, p, q = number("d"), number("p"), number("q")
+    return {
+        **document,
+        "dp": encode(rsa.rsa_crt_dmp1(d, p)),
+        "dq": encode(rsa.rsa_crt_dmq1(d, q)),
+        "qi": encode(rsa.rsa_crt_iqmp(p, q)),
+    }
+
+
+def _key_from_jwk(document: dict[str, Any]) -> PrivateKey:
+    if document.get("kty") == "RSA" or (
+        document.get("kty") == "EC" and document.get("crv") == "P-256"
+    ):
+        if "d" not in document:
             raise ValueError("the JWK holds no private key (no 'd')")
-        n, e, d = _int(jwk["n"]), _int(jwk["e"]), _int(jwk["d"])
-        p, q = _int(jwk["p"]), _int(jwk["q"])
-        numbers = rsa.RSAPrivateNumbers(
-            p=p,
-            q=q,
-            d=d,
-            dmp1=_int(jwk["dp"]) if "dp" in jwk else rsa.rsa_crt_dmp1(d, p),
-            dmq1=_int(jwk["dq"]) if "dq" in jwk else rsa.rsa_crt_dmq1(d, q),
-            iqmp=_int(jwk["qi"]) if "qi" in jwk else rsa.rsa_crt_iqmp(p, q),
-            public_numbers=rsa.RSAPublicNumbers(e, n),
-        )
-        return numbers.private_key()
-    if jwk.get("kty") == "EC" and jwk.get("crv") == "P-256":
-        public = ec.EllipticCurvePublicNumbers(_int(jwk["x"]), _int(jwk["y"]), ec.SECP256R1())
-        return ec.EllipticCurvePrivateNumbers(_int(jwk["d"]), public).private_key()
+        document = _with_crt_members(document)
+        try:
+            key = jwt.PyJWK(document).key
+        except (jwt.PyJWKError, ValueError, KeyError) as exc:
+            raise ValueError(f"unusable private JWK: {exc}") from None
+        if isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+            return key
     raise ValueError("only RSA and EC P-256 JWKs are supported")
