@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -110,6 +110,11 @@ class StoredDeliveries(BaseModel):
     changes: list[HrChanged] = Field(default_factory=list)
 
 
+# progress(phase, advance, total): how far a bulk read has got (`lifecycle reconcile --plan`
+# and `lifecycle report` draw it on a terminal).
+ProgressHook = Callable[[str, int, "int | None"], None]
+
+
 class InventoryReader:
     """Reads both systems in bulk and compares; used by the activities and, without
     Temporal, by `lifecycle reconcile --plan`."""
@@ -123,6 +128,7 @@ class InventoryReader:
         fields: Sequence[str],
         options: ReconcileOptions | None = None,
         date_fields: Collection[str] | None = None,
+        progress: ProgressHook | None = None,
     ) -> None:
         self.bamboohr = bamboohr
         self.okta = okta
@@ -130,6 +136,11 @@ class InventoryReader:
         self.fields = extra_fields(fields)
         self.options = options or policy.service_accounts
         self._date_fields = frozenset(date_fields) if date_fields is not None else None
+        self._progress = progress
+
+    def _tick(self, phase: str, advance: int = 1, total: int | None = None) -> None:
+        if self._progress is not None:
+            self._progress(phase, advance, total)
 
     async def read(self, as_of: datetime) -> Inventory:
         """Both systems at once (they do not depend on each other)."""
@@ -181,6 +192,8 @@ class InventoryReader:
         # Everyone in one custom report plus the two tables (and the field list once).
         inventory.requests["bamboohr"] = 3 + field_list
         inventory.snapshots = list(bulk.snapshots)
+        read = len(bulk.snapshots) + len(bulk.bad)
+        self._tick("BambooHR employees", read, total=read)
         inventory.unreadable = {
             bad.employee_id: f"BambooHR field {bad.field}: {bad.message}" for bad in bulk.bad
         }
@@ -197,15 +210,19 @@ class InventoryReader:
             async for user in self.okta.group_members(group.id):
                 members.setdefault(user.id, []).append(group.name)
                 seen += 1
+            self._tick("Okta groups read", 1, total=len(listed))
             return seen
 
         async def users() -> list[OktaAccountView]:
-            return [
-                OktaAccountView(
-                    user_id=user.id, status=user.effective_status, profile=dict(user.profile)
+            found = []
+            async for user in self.okta.list_users(filter=ALL_USERS_FILTER):
+                found.append(
+                    OktaAccountView(
+                        user_id=user.id, status=user.effective_status, profile=dict(user.profile)
+                    )
                 )
-                async for user in self.okta.list_users(filter=ALL_USERS_FILTER)
-            ]
+                self._tick("Okta users")
+            return found
 
         accounts, sizes = await asyncio.gather(
             users(), asyncio.gather(*(members_of(g) for g in listed))

@@ -20,12 +20,16 @@ import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lifecycle.reconcile import EmployeeItem, FindingKind, ItemAction, ReconcilePlan
 from lifecycle.reconcile import Mode as RunMode
 from lifecycle.settings import Settings
+from starters.progress import terminal_progress
 from starters.runtime import run_with_runtime
+
+if TYPE_CHECKING:
+    from activities.reconcile import ProgressHook
 
 DEFAULT_SHOW = 25
 
@@ -68,7 +72,12 @@ def run(args: argparse.Namespace) -> int:
         mode: RunMode = "apply" if args.apply else "drift"
         return run_with_runtime(lambda runtime: _start(settings, mode, args.wait, runtime))
     settings.require("okta", "bamboohr")
-    plan, requests = asyncio.run(plan_directly(settings))
+    progress = terminal_progress()
+    try:
+        plan, requests = asyncio.run(plan_directly(settings, progress))
+    finally:
+        if progress is not None:
+            progress.close()
     output = args.output or default_output(settings, plan.as_of)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(plan.model_dump_json(indent=2), encoding="utf-8")
@@ -82,7 +91,9 @@ def run(args: argparse.Namespace) -> int:
 # --- plan, without Temporal -----------------------------------------------------------------
 
 
-async def plan_directly(settings: Settings) -> tuple[ReconcilePlan, dict[str, int]]:
+async def plan_directly(
+    settings: Settings, progress: ProgressHook | None = None
+) -> tuple[ReconcilePlan, dict[str, int]]:
     """Read both systems and compare, in this process (read-only by construction)."""
     from activities.reconcile import InventoryReader
     from integrations.bamboohr import build_bamboohr_client
@@ -94,7 +105,11 @@ async def plan_directly(settings: Settings) -> tuple[ReconcilePlan, dict[str, in
     bamboohr = build_bamboohr_client(settings)
     try:
         reader = InventoryReader(
-            bamboohr=bamboohr, okta=okta, policy=policy, fields=required_fields(policy)
+            bamboohr=bamboohr,
+            okta=okta,
+            policy=policy,
+            fields=required_fields(policy),
+            progress=progress,
         )
         as_of = datetime.now(UTC)
         inventory = await reader.read(as_of)
@@ -160,17 +175,33 @@ async def _follow(client: Any, workflow_id: str) -> int:
 
     handle = client.get_workflow_handle(workflow_id, result_type=ReconcileResult)
     told = False
-    while True:
-        try:
-            status: ReconcileStatus = await handle.query("status", result_type=ReconcileStatus)
-        except Exception:  # no worker yet, or the first task not processed: ask again
-            status = None  # type: ignore[assignment]
-        if status is not None and status.waiting_for_approval and not told:
-            told = True
-            print(f"held: {status.reason}\napprove with: lifecycle ops approve --run {workflow_id}")
-        if status is not None and status.phase == "done":
-            break
-        await asyncio.sleep(1.0)
+    progress = terminal_progress()
+    phase, delivered = None, 0
+    try:
+        while True:
+            try:
+                status: ReconcileStatus = await handle.query("status", result_type=ReconcileStatus)
+            except Exception:  # no worker yet, or the first task not processed: ask again
+                status = None  # type: ignore[assignment]
+            if status is not None and progress is not None:
+                if status.phase != phase:
+                    phase = status.phase
+                    progress(f"run: {phase}", 0)
+                if status.delivered is not None and status.delivered > delivered:
+                    progress("delivered to employee workflows", status.delivered - delivered)
+                    delivered = status.delivered
+            if status is not None and status.waiting_for_approval and not told:
+                told = True
+                print(
+                    f"held: {status.reason}\napprove with: lifecycle ops approve --run "
+                    f"{workflow_id}"
+                )
+            if status is not None and status.phase == "done":
+                break
+            await asyncio.sleep(1.0)
+    finally:
+        if progress is not None:
+            progress.close()
     result: ReconcileResult = await handle.result()
     print(render_result(result))
     return 0

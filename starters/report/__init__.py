@@ -66,6 +66,7 @@ def output_format(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     from lifecycle.policy import load_policy
     from lifecycle.settings import load_settings
+    from starters.progress import terminal_progress
     from starters.report.build import build_report
     from starters.report.gather import SourceError, gather
     from starters.report.render import render
@@ -74,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings().require("okta", "bamboohr", "audit")
     policy = load_policy(settings.lifecycle_policy)
     fmt = output_format(args)
+    progress = terminal_progress(machine_output=fmt == "json")
     try:
         sources = run_with_runtime(
             lambda runtime: gather(
@@ -82,11 +84,15 @@ def run(args: argparse.Namespace) -> int:
                 temporal=not args.no_temporal,
                 temporal_wait_seconds=args.timeout,
                 runtime=runtime,
+                progress=progress,
             )
         )
     except SourceError as exc:  # nothing to compare without both
         print(f"report failed: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        if progress is not None:
+            progress.close()
     report = build_report(sources, mode=settings.effective_mode.value)
     text = render(report, fmt)
     if args.output is None:

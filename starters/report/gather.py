@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 import httpx
 from temporalio.runtime import Runtime
 
-from activities.reconcile import Inventory, InventoryReader
+from activities.reconcile import Inventory, InventoryReader, ProgressHook
 from integrations.audit import AuditRecord, AuditStoreError
 from integrations.audit.urls import mask_url
 from integrations.bamboohr import BambooHRError, build_bamboohr_client
@@ -59,12 +59,21 @@ class ReportSources:
     notes: list[str] = field(default_factory=list)
 
 
-async def read_inventory(settings: Settings, policy: PolicyConfig, as_of: datetime) -> Inventory:
+async def read_inventory(
+    settings: Settings,
+    policy: PolicyConfig,
+    as_of: datetime,
+    progress: ProgressHook | None = None,
+) -> Inventory:
     okta = build_okta_client(settings)
     bamboohr = build_bamboohr_client(settings)
     try:
         reader = InventoryReader(
-            bamboohr=bamboohr, okta=okta, policy=policy, fields=required_fields(policy)
+            bamboohr=bamboohr,
+            okta=okta,
+            policy=policy,
+            fields=required_fields(policy),
+            progress=progress,
         )
         return await reader.read(as_of)
     except BambooHRError as exc:
@@ -112,10 +121,12 @@ async def gather(
     temporal: bool = True,
     temporal_wait_seconds: float = 20.0,
     runtime: Runtime | None = None,
+    progress: ProgressHook | None = None,
 ) -> ReportSources:
-    """`runtime`: the Temporal runtime for the visibility read (a CLI passes its own)."""
+    """`runtime`: the Temporal runtime for the visibility read (a CLI passes its own);
+    `progress`: told how far the bulk reads have got."""
     sources = ReportSources(as_of=as_of or datetime.now(UTC), policy=policy)
-    inventory = await read_inventory(settings, policy, sources.as_of)
+    inventory = await read_inventory(settings, policy, sources.as_of, progress)
     sources.snapshots, sources.unreadable = inventory.snapshots, inventory.unreadable
     sources.accounts, sources.okta_groups = inventory.accounts, inventory.okta_groups
     sources.origin["bamboohr"] = settings.bamboohr_url or "simulator"
