@@ -12,10 +12,11 @@ import difflib
 import json
 import math
 import re
+from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -570,14 +571,8 @@ class PolicyConfig(_Section):
 
     def holiday_calendar(self, location: str | None) -> HolidayCalendar | None:
         """The public-holiday calendar of a BambooHR location (the default one otherwise)."""
-        table = self.time.holiday_calendars
-        if location:
-            if location in table:
-                return table[location]
-            for name, calendar in table.items():
-                if same_text(name, location):
-                    return calendar
-        return self.time.default_holiday_calendar
+        found = _by_location(self.time.holiday_calendars, location)
+        return found if found is not None else self.time.default_holiday_calendar
 
     def holidays_for(self, location: str | None, years: tuple[int, ...]) -> frozenset[date]:
         """Days that are not business days for someone at `location` in `years`, besides the
@@ -591,14 +586,23 @@ class PolicyConfig(_Section):
 
     def mapped_zone(self, location: str | None) -> str | None:
         """The zone the table gives this location, None when it is not in the table."""
-        table = self.time.zones_by_location
-        if location:
-            if location in table:
-                return table[location]
-            for name, zone in table.items():
-                if same_text(name, location):
-                    return zone
+        return _by_location(self.time.zones_by_location, location)
+
+
+_V = TypeVar("_V")
+
+
+def _by_location(table: Mapping[str, _V], location: str | None) -> _V | None:
+    """A per-location table's entry: the exact name first, then as BambooHR's spelling may
+    vary (case, spacing); None when the location is not in it."""
+    if not location:
         return None
+    if location in table:
+        return table[location]
+    for name, value in table.items():
+        if same_text(name, location):
+            return value
+    return None
 
 
 # --- loading -----------------------------------------------------------------------------
