@@ -10,15 +10,23 @@ set -eu
 ns="${TEMPORAL_NAMESPACE:-default}"
 echo "setting up namespace ${ns} at ${TEMPORAL_ADDRESS}"
 
-tries=0
-until temporal operator cluster health --address "${TEMPORAL_ADDRESS}" > /dev/null 2>&1; do
-  tries=$((tries + 1))
-  if [ "${tries}" -gt 90 ]; then
-    echo "the Temporal server at ${TEMPORAL_ADDRESS} is not serving after 3 minutes" >&2
-    exit 1
-  fi
-  sleep 2
-done
+# wait_for WHAT COMMAND...: run COMMAND every 2 s until it succeeds, for 3 minutes at most.
+wait_for() {
+  what="$1"
+  shift
+  tries=0
+  until "$@" > /dev/null 2>&1; do
+    tries=$((tries + 1))
+    if [ "${tries}" -gt 90 ]; then
+      echo "${what}: not ready after 3 minutes" >&2
+      exit 1
+    fi
+    sleep 2
+  done
+}
+
+wait_for "the Temporal server at ${TEMPORAL_ADDRESS}" \
+  temporal operator cluster health --address "${TEMPORAL_ADDRESS}"
 
 if temporal operator namespace describe --namespace "${ns}" > /dev/null 2>&1; then
   echo "  namespace ${ns}: exists"
@@ -28,15 +36,7 @@ else
 fi
 
 # A new namespace takes a moment to reach every service.
-tries=0
-until temporal operator search-attribute list --namespace "${ns}" > /dev/null 2>&1; do
-  tries=$((tries + 1))
-  if [ "${tries}" -gt 90 ]; then
-    echo "namespace ${ns} not available after 3 minutes" >&2
-    exit 1
-  fi
-  sleep 2
-done
+wait_for "namespace ${ns}" temporal operator search-attribute list --namespace "${ns}"
 
 existing="$(temporal operator search-attribute list --namespace "${ns}")"
 
