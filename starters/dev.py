@@ -177,10 +177,14 @@ class DevStack:
         return s.model_copy(update=update)
 
     def _seed_okta(self, store: Any) -> None:
+        from lifecycle.policy import load_policy
         from simulators.seed.load import seed_okta
+        from starters.dev_seed import policy_group_rule
 
         s = self.settings
-        seed_okta(store, s.lifecycle_sim_seed, s.lifecycle_sim_employees, _today())
+        # Accounts planted with the groups the policy gives them (see starters/dev_seed.py).
+        rule = policy_group_rule(load_policy(s.lifecycle_policy))
+        seed_okta(store, s.lifecycle_sim_seed, s.lifecycle_sim_employees, _today(), rule)
 
     def _seed_bamboohr(self, store: Any) -> None:
         from simulators.seed.load import seed_bamboohr

@@ -39,7 +39,7 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 # The commands that run the simulators; no other product module imports them.
-RUNS_SIMULATORS = {"starters/dev.py", "starters/sim.py"}
+RUNS_SIMULATORS = {"starters/dev.py", "starters/dev_seed.py", "starters/sim.py"}
 
 
 def _imports(path: Path) -> set[str]:

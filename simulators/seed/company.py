@@ -26,6 +26,7 @@ from simulators.seed.dates import (
     weekday_between,
     weekday_on_or_before,
 )
+from simulators.seed.groups import GroupRule, managed_groups_for
 from simulators.seed.models import (
     Company,
     CustomField,
@@ -70,10 +71,17 @@ FIRST_EMPLOYEE_ID = 100
 _DEPTH = {"ceo": 0, "head": 1, "exec": 1, "director": 2, "manager": 3, "ic": 4}
 
 
-def generate_company(seed: int = 42, employees: int = 200, *, today: date) -> Company:
+def generate_company(
+    seed: int = 42,
+    employees: int = 200,
+    *,
+    today: date,
+    group_rule: GroupRule = managed_groups_for,
+) -> Company:
     """A deterministic company of `employees` people (all HR records: current, future and
     former) as seen on `today`, with its Okta population and the expected reconciliation
-    findings."""
+    findings; `group_rule` says which managed groups an account should have (see
+    `simulators.seed.groups`)."""
     if employees < 1:
         raise ValueError("employees must be at least 1")
     rng = random.Random(seed)
@@ -84,7 +92,7 @@ def generate_company(seed: int = 42, employees: int = 200, *, today: date) -> Co
     records = _to_employees(rng, people, allocator, today)
     facts = _hr_facts(people, records, today)
     users, groups, okta_expectations = build_okta_population(
-        rng, records, facts, allocator, today, employees
+        rng, records, facts, allocator, today, employees, group_rule
     )
     expectations = Expectations(**facts.expectations(), **okta_expectations)
     return Company(

@@ -1,12 +1,15 @@
-"""The managed Okta groups an employee should be in, as the seed reads the example policy.
+"""The managed Okta groups an employee should be in: the seed's own reading of the example
+policy, used when nobody hands the seed a rule.
 
-The seed needs its own copy of the mapping to plant accounts whose memberships are right or
-deliberately wrong (`Expectations.misaligned_groups`); it must agree with
-`config/policy.yaml`, and the seed's tests compare the two when the policy file exists.
+Who plants the Okta accounts chooses the rule (`GroupRule`): `lifecycle dev` passes one
+computed by the product's policy (`starters/dev.py`, so a group rule added to the policy is
+seeded too); the simulators stand-alone and the seed's tests use `managed_groups_for` below,
+an independent oracle that must agree with `config/policy.yaml` (a test compares the two).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from simulators.seed.models import Employee
@@ -28,6 +31,9 @@ from simulators.seed.vocabulary import (
     VPN_USERS,
     department_group,
 )
+
+# (employee, day) -> the sorted managed groups they should be in on that day.
+GroupRule = Callable[[Employee, date], list[str]]
 
 
 def working_status(employee: Employee, on: date) -> str:

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from simulators.seed.company import generate_company
+from simulators.seed.groups import GroupRule, managed_groups_for
 from simulators.seed.models import Company, Employee
 from simulators.seed.vocabulary import LEAVE_STATUSES
 
@@ -196,9 +197,20 @@ def load_okta(store: OktaStore, company: Company) -> dict[str, str]:
 
 
 def seed_okta(
-    store: OktaStore, seed: int = 42, employees: int = 200, today: date | None = None
+    store: OktaStore,
+    seed: int = 42,
+    employees: int = 200,
+    today: date | None = None,
+    group_rule: GroupRule | None = None,
 ) -> Company:
-    """Generate a company for `today` (default: the store clock's UTC date) and load it."""
-    company = generate_company(seed, employees, today=today or store.clock.now().date())
+    """Generate a company for `today` (default: the store clock's UTC date) and load it;
+    `group_rule`: which managed groups accounts get (default: the seed's own reading of the
+    example policy)."""
+    company = generate_company(
+        seed,
+        employees,
+        today=today or store.clock.now().date(),
+        group_rule=group_rule or managed_groups_for,
+    )
     load_okta(store, company)
     return company

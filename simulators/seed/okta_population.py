@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from simulators.seed.groups import managed_groups_for
+from simulators.seed.groups import GroupRule, managed_groups_for
 from simulators.seed.models import (
     AmbiguousMatch,
     EmailOnlyMatch,
@@ -141,20 +141,21 @@ class _Population:
         self.users.append(OktaUser(profile=profile, status=status, created=created, note=note))
         login = str(profile["login"])
         for group in groups:
-            self.members[group].add(login)
+            # A group rule handed to the seed may name a group the vocabulary lacks.
+            self.members.setdefault(group, set()).add(login)
         return login
 
     def groups(self) -> list[OktaGroup]:
-        managed = set(MANAGED_GROUPS)
+        unmanaged = set(UNMANAGED_GROUPS)
         return [
             OktaGroup(
                 name=name,
                 type="APP_GROUP" if name in APP_GROUPS else "OKTA_GROUP",
                 description=GROUP_DESCRIPTIONS.get(name, _describe(name)),
-                managed=name in managed,
+                managed=name not in unmanaged,
                 members=sorted(self.members[name]),
             )
-            for name in (*MANAGED_GROUPS, *UNMANAGED_GROUPS)
+            for name in self.members  # the vocabulary's, then any a group rule added
         ]
 
 
@@ -175,6 +176,7 @@ def build_okta_population(
     allocator: EmailAllocator,
     today: date,
     n: int,
+    group_rule: GroupRule = managed_groups_for,
 ) -> tuple[list[OktaUser], list[OktaGroup], dict[str, Any]]:
     by_id = {e.id: e for e in employees}
     pop = _Population(rng, allocator)
@@ -242,7 +244,7 @@ def build_okta_population(
             term = emp.terminationDate
             assert term is not None
             if i in terminated_active:
-                last_groups = managed_groups_for(emp, term - timedelta(days=1))
+                last_groups = group_rule(emp, term - timedelta(days=1))
                 accounts[i] = pop.add(
                     _profile(emp),
                     "ACTIVE",
@@ -266,7 +268,7 @@ def build_okta_population(
             )
             linked.append(i)
             continue
-        groups: set[str] = set(managed_groups_for(emp, today))
+        groups: set[str] = set(group_rule(emp, today))
         if i in by_number:
             accounts[i] = pop.add(
                 _profile(emp, linked=False),
@@ -287,7 +289,7 @@ def build_okta_population(
             note = "on leave" + (", not yet suspended" if status == "ACTIVE" else "")
             if status == "ACTIVE":
                 # Nothing processed the leave yet: the account still has what a leave removes.
-                before = set(managed_groups_for(emp, facts.leave_starts[i] - timedelta(days=1)))
+                before = set(group_rule(emp, facts.leave_starts[i] - timedelta(days=1)))
                 extra, lacking = before - groups, groups - before
                 groups = before
                 if extra or lacking:
@@ -301,7 +303,7 @@ def build_okta_population(
                     )
         elif i in misaligned_set:
             if i in transfer_misaligned:
-                before = set(managed_groups_for(emp, emp.job_info[-1].date - timedelta(days=1)))
+                before = set(group_rule(emp, emp.job_info[-1].date - timedelta(days=1)))
                 extra, lacking = before - groups, groups - before
                 stale_profile = True
                 stale.append(i)
@@ -338,7 +340,7 @@ def build_okta_population(
             "ACTIVE",
             _created(emp),
             "pre-existing, matches only by email (review)",
-            managed_groups_for(emp, today),
+            group_rule(emp, today),
         )
         email_matches.append(EmailOnlyMatch(login=login, employee_id=i))
     ambiguous: list[AmbiguousMatch] = []
