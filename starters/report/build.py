@@ -25,6 +25,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from lifecycle.models import AccountStatus, HrSnapshot
+from lifecycle.okta_status import DEPROVISIONED
 from lifecycle.reconcile import (
     REVIEW_KINDS,
     EmployeeItem,
@@ -211,7 +212,7 @@ def report_from_plan(
 def _linked_live(item: EmployeeItem) -> bool:
     return (
         item.action is ItemAction.LINK
-        and item.okta_status not in (None, "DEPROVISIONED")
+        and item.okta_status not in (None, DEPROVISIONED)
         and item.desired_status is not AccountStatus.DEPROVISIONED
     )
 
