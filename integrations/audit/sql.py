@@ -11,11 +11,16 @@ from abc import abstractmethod
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from types import EllipsisType
-from typing import Any
+from typing import Any, Unpack
 
 from integrations.audit.errors import AuditStoreError
 from integrations.audit.models import AuditEntry, AuditRecord, StoredDocument
-from integrations.audit.store import DEFAULT_LAST_RESULTS, AuditStore, Match
+from integrations.audit.store import (
+    DEFAULT_LAST_RESULTS,
+    AuditFilters,
+    AuditStore,
+    check_filters,
+)
 
 COLUMNS: tuple[str, ...] = (
     "id",
@@ -127,33 +132,19 @@ class SqlAuditStore(AuditStore):
     def query(
         self,
         *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        action: Match = None,
-        result: Match = None,
-        employee_id: Match = None,
-        mode: str | None = None,
         after_id: int | None = None,
         limit: int | None = 1000,
+        **filters: Unpack[AuditFilters],
     ) -> list[AuditRecord]:
-        where, params = self._where(since, until, action, result, employee_id, mode, after_id)
+        where, params = self._where(check_filters(filters), after_id)
         sql = f"SELECT {_SELECT} FROM audit_events{where} ORDER BY at, id"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(_check_limit(limit))
         return [self._to_record(row) for row in self._execute(sql, params, retry_safe=True)]
 
-    def count(
-        self,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        action: Match = None,
-        result: Match = None,
-        employee_id: Match = None,
-        mode: str | None = None,
-    ) -> int:
-        where, params = self._where(since, until, action, result, employee_id, mode, None)
+    def count(self, **filters: Unpack[AuditFilters]) -> int:
+        where, params = self._where(check_filters(filters), None)
         rows = self._execute(f"SELECT COUNT(*) FROM audit_events{where}", params, retry_safe=True)
         return int(rows[0][0])
 
@@ -277,18 +268,10 @@ class SqlAuditStore(AuditStore):
                 data[column] = self._decode_json(data[column])
         return AuditRecord.model_validate(data)
 
-    def _where(
-        self,
-        since: datetime | None,
-        until: datetime | None,
-        action: Match,
-        result: Match,
-        employee_id: Match,
-        mode: str | None,
-        after_id: int | None,
-    ) -> tuple[str, list[Any]]:
+    def _where(self, filters: AuditFilters, after_id: int | None) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
+        since, until = filters.get("since"), filters.get("until")
         if since is not None:
             clauses.append("at >= ?")
             params.append(self._encode_time(_aware(since, "since")))
@@ -296,10 +279,10 @@ class SqlAuditStore(AuditStore):
             clauses.append("at < ?")
             params.append(self._encode_time(_aware(until, "until")))
         for column, value in (
-            ('"action"', action),
-            ("result", result),
-            ("employee_id", employee_id),
-            ("mode", mode),
+            ('"action"', filters.get("action")),
+            ("result", filters.get("result")),
+            ("employee_id", filters.get("employee_id")),
+            ("mode", filters.get("mode")),
         ):
             if value is not None:
                 clause, values = _match(column, value)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import EllipsisType
-from typing import Any, Self
+from typing import Any, Self, TypedDict, Unpack
 
 from integrations.audit.errors import AuditStoreError
 from integrations.audit.models import AuditEntry, AuditRecord, StoredDocument
@@ -19,6 +19,28 @@ from integrations.audit.urls import SQLITE_PREFIX, is_postgres_url, mask_url
 
 # A filter value: one value, or any of several.
 Match = str | Iterable[str] | None
+
+
+class AuditFilters(TypedDict, total=False):
+    """What `query` and `count` select by (every one optional, all must hold): records with
+    `since <= at < until` whose action, result, employee and mode match."""
+
+    since: datetime | None
+    until: datetime | None
+    action: Match
+    result: Match
+    employee_id: Match
+    mode: str | None
+
+
+def check_filters(filters: Mapping[str, Any]) -> AuditFilters:
+    """The filters, refused with their names when one is not a filter (a misspelt keyword
+    must not silently select everything)."""
+    unknown = sorted(set(filters) - set(AuditFilters.__annotations__))
+    if unknown:
+        raise TypeError(f"unknown audit filter(s): {', '.join(unknown)}")
+    return AuditFilters(**filters)  # type: ignore[typeddict-item]
+
 
 DEFAULT_LAST_RESULTS: tuple[str, ...] = ("success", "held")
 
@@ -55,14 +77,9 @@ class AuditStore(ABC):
     def query(
         self,
         *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        action: Match = None,
-        result: Match = None,
-        employee_id: Match = None,
-        mode: str | None = None,
         after_id: int | None = None,
         limit: int | None = 1000,
+        **filters: Unpack[AuditFilters],
     ) -> list[AuditRecord]:
         """Records with `since <= at < until` matching every filter, oldest first.
 
@@ -71,16 +88,7 @@ class AuditStore(ABC):
         """
 
     @abstractmethod
-    def count(
-        self,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        action: Match = None,
-        result: Match = None,
-        employee_id: Match = None,
-        mode: str | None = None,
-    ) -> int:
+    def count(self, **filters: Unpack[AuditFilters]) -> int:
         """How many records `query` would return without a limit."""
 
     @abstractmethod
@@ -143,48 +151,16 @@ class AuditStore(ABC):
     async def aquery(
         self,
         *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        action: Match = None,
-        result: Match = None,
-        employee_id: Match = None,
-        mode: str | None = None,
         after_id: int | None = None,
         limit: int | None = 1000,
+        **filters: Unpack[AuditFilters],
     ) -> list[AuditRecord]:
         return await asyncio.to_thread(
-            lambda: self.query(
-                since=since,
-                until=until,
-                action=action,
-                result=result,
-                employee_id=employee_id,
-                mode=mode,
-                after_id=after_id,
-                limit=limit,
-            )
+            lambda: self.query(after_id=after_id, limit=limit, **filters)
         )
 
-    async def acount(
-        self,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        action: Match = None,
-        result: Match = None,
-        employee_id: Match = None,
-        mode: str | None = None,
-    ) -> int:
-        return await asyncio.to_thread(
-            lambda: self.count(
-                since=since,
-                until=until,
-                action=action,
-                result=result,
-                employee_id=employee_id,
-                mode=mode,
-            )
-        )
+    async def acount(self, **filters: Unpack[AuditFilters]) -> int:
+        return await asyncio.to_thread(lambda: self.count(**filters))
 
     async def alast_actions(
         self, *, results: Iterable[str] = DEFAULT_LAST_RESULTS

@@ -200,6 +200,17 @@ def test_query_rejects_naive_times(store: AuditStore) -> None:
         store.query(since=datetime(2025, 1, 1))
 
 
+def test_a_misspelt_filter_is_refused_not_ignored(store: AuditStore) -> None:
+    store.record(entry())
+    store.record(entry(employee_id="2001", target="00u2"))
+    # Ignored, `employe_id` would select every employee's records.
+    with pytest.raises(TypeError, match=r"unknown audit filter.*employe_id"):
+        store.query(employe_id="1042")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"unknown audit filter.*actions"):
+        store.count(actions="okta.user.deactivate")  # type: ignore[call-arg]
+    assert store.count(employee_id="1042") == 1
+
+
 def test_last_actions_is_the_latest_success_or_hold_per_employee(store: AuditStore) -> None:
     store.record(entry(employee_id="1", action="okta.user.create", at=T0))
     store.record(entry(employee_id="1", action="okta.user.suspend", at=T0 + timedelta(days=3)))
