@@ -20,11 +20,11 @@ from bench.people import (
     local_today,
     okta_users_by_employee,
     wait_idle,
-    wait_until,
 )
 from bench.stack import BenchStack
 from contracts.employee import workflow_id_for
 from simulators.seed.vocabulary import DEPARTMENTS_BY_NAME
+from starters.children import eventually
 
 
 async def full_lifecycle(stack: BenchStack, hiring: Hiring) -> dict[str, Any]:
@@ -78,7 +78,7 @@ async def full_lifecycle(stack: BenchStack, hiring: Hiring) -> dict[str, Any]:
             user = okta_users_by_employee(stack.okta.store).get(employee)
             return user is not None and check(user)
 
-        await wait_until(done, timeout=120, interval=0.2, what=f"{name} in Okta")
+        await eventually(done, within=120, interval=0.2, what=f"{name} in Okta")
         await wait_idle(stack.client, [employee], timeout=120)
         if name == "hire":
             user = okta_users_by_employee(stack.okta.store)[employee]

@@ -87,22 +87,6 @@ def status_changed_at(user: dict[str, Any]) -> float:
     return parse_okta_time(user["statusChanged"]).timestamp()
 
 
-async def wait_until(
-    check: Callable[[], Any], *, timeout: float, interval: float = 0.5, what: str = "condition"
-) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while True:
-        last = check()
-        if asyncio.iscoroutine(last):
-            last = await last
-        if last:
-            return last
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} not reached within {timeout:.0f}s")
-        await asyncio.sleep(interval)
-
-
 async def wait_okta_status(
     store: OktaStore,
     employee_ids: Iterable[str],

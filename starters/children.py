@@ -159,3 +159,25 @@ def child_environment(
     env["LIFECYCLE_ENV_FILE"] = str(env_file)
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+async def eventually(
+    check: Callable[[], Any],
+    *,
+    within: float = 30.0,
+    interval: float = 0.2,
+    what: str = "condition",
+) -> Any:
+    """Ask `check` (plain or async) every `interval` seconds until its answer is truthy;
+    that answer. TimeoutError after `within` seconds, with the last answer: for waiting on a
+    child, a server or a stack to reach a state (dev, benchmarks, tests)."""
+    deadline = time.monotonic() + within
+    while True:
+        last = check()
+        if asyncio.iscoroutine(last):
+            last = await last
+        if last:
+            return last
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not reached within {within:.0f}s (last: {last!r})")
+        await asyncio.sleep(interval)

@@ -19,9 +19,10 @@ from lifecycle_outcomes import (
     seed_existing,
     settled,
 )
-from process_stack import ProcessStack, eventually, timed
+from process_stack import ProcessStack, timed
 
 from simulators.common.faults import FaultConfig
+from starters.children import eventually
 from workflows.poll import CURSOR_NAME, PollInput, PollWorkflow
 
 SEED = 31337
@@ -64,7 +65,7 @@ async def test_bamboohr_unavailable_for_an_hour(
             await post_webhook(rstack, changed[:3])
             await eventually(
                 lambda: _failed_reads(rstack, failures_before + 8),
-                timeout=60,
+                within=60,
                 what="the poller and the workflows retrying against 503s",
             )
             assert audit.get_cursor(CURSOR_NAME) == cursor, "the cursor moved during the outage"

@@ -19,9 +19,10 @@ from lifecycle_outcomes import (
     settled,
     signal_snapshots,
 )
-from process_stack import ProcessStack, eventually, timed
+from process_stack import ProcessStack, timed
 
 from lifecycle.models import AccountStatus
+from starters.children import eventually
 
 SEED = 424242
 
@@ -42,7 +43,7 @@ async def test_devserver_restart_mid_run(rstack: ProcessStack, timing: dict[str,
         # In the middle of the run: some lifecycles are done, most are not.
         everyone = sorted({*first_ids, *existing})
         await eventually(
-            lambda: _some_but_not_all(rstack, first_ids), timeout=60, interval=0.2, what="mid-run"
+            lambda: _some_but_not_all(rstack, first_ids), within=60, interval=0.2, what="mid-run"
         )
 
     with timed("server down", timing):

@@ -10,9 +10,10 @@ from datetime import timedelta
 
 import pytest
 from lifecycle_outcomes import People, post_webhook, seed_existing, status
-from process_stack import ProcessStack, eventually, timed
+from process_stack import ProcessStack, timed
 
 from contracts.guard import ApproveHeldInput
+from starters.children import eventually
 from starters.ops.guard import approve_held, guard_status
 
 SEED = 1212
@@ -54,7 +55,7 @@ async def test_held_actions_survive_a_worker_kill_and_a_server_restart(
                 gone = [e for e in leaving if okta_status(stack, e) == "DEPROVISIONED"]
                 return len(held) + len(gone) == len(leaving) and len(held) >= 6
 
-            await eventually(decided, timeout=120, interval=0.5, what="guard decisions")
+            await eventually(decided, within=120, interval=0.5, what="guard decisions")
         held = await held_by_guard(stack)
         assert all(okta_status(stack, e) == "ACTIVE" for e in held)
 
@@ -70,7 +71,7 @@ async def test_held_actions_survive_a_worker_kill_and_a_server_restart(
             views = [await status(stack, e) for e in held]
             return all(v.held_by_guard is not None for v in views)
 
-        await eventually(replayed, timeout=60, interval=0.5, what="held lifecycles after restart")
+        await eventually(replayed, within=60, interval=0.5, what="held lifecycles after restart")
         assert await held_by_guard(stack) == held
         assert all(okta_status(stack, e) == "ACTIVE" for e in held)
 
@@ -82,7 +83,7 @@ async def test_held_actions_survive_a_worker_kill_and_a_server_restart(
             async def all_gone() -> bool:
                 return all(okta_status(stack, e) == "DEPROVISIONED" for e in leaving)
 
-            await eventually(all_gone, timeout=120, interval=0.5, what="approved deactivations")
+            await eventually(all_gone, within=120, interval=0.5, what="approved deactivations")
     finally:
         stack.set_safeguards(min_count=1000)
         await stack.restart_worker()

@@ -27,10 +27,11 @@ from lifecycle_outcomes import (
     settled,
     signal_snapshots,
 )
-from process_stack import ProcessStack, eventually, timed
+from process_stack import ProcessStack, timed
 
 from lifecycle.models import AccountStatus
 from simulators.common.faults import FaultConfig
+from starters.children import eventually
 
 SEED = 20261129
 EVENTS = 200
@@ -74,7 +75,7 @@ async def test_okta_faults_during_200_events(
             await run_poll(rstack, timeout=120)
         # Okta stays this bad until most of the work has gone through it (or the window ends).
         with timed("under faults", timing), contextlib.suppress(AssertionError):
-            await eventually(lambda: _share_at_least(rstack, everyone, 0.9), timeout=FAULT_WINDOW)
+            await eventually(lambda: _share_at_least(rstack, everyone, 0.9), within=FAULT_WINDOW)
         hit = dict(rstack.okta.faults.counters)
     finally:
         rstack.okta.faults.configure(FaultConfig())

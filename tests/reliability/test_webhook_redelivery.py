@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from lifecycle_outcomes import People, converge, okta_accounts, run_poll, settled
-from process_stack import ProcessStack, eventually, timed
+from process_stack import ProcessStack, timed
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,6 +23,7 @@ from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 
 from contracts.employee import workflow_id_for
 from integrations.serving import ThreadedServer
+from starters.children import eventually
 
 LOST_ANSWERS = 3
 
@@ -85,7 +86,7 @@ async def test_redelivered_webhook_and_poll_act_once(
             done = [d for d in rstack.hr.dispatcher.deliveries() if employee in d.employee_ids]
             return [d for d in done if d.state == "delivered"]
 
-        [delivery] = await eventually(delivered, timeout=30, what="webhook delivered")
+        [delivery] = await eventually(delivered, within=30, what="webhook delivered")
         poll = await run_poll(rstack)
     with timed("converge", timing):
         await converge(rstack, [employee], timeout=60, what="redelivered hire")

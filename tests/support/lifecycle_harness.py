@@ -10,7 +10,7 @@ import contextlib
 import itertools
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -41,6 +41,7 @@ from lifecycle.policy import PolicyConfig, load_policy, required_fields
 from lifecycle.settings import SIM_BAMBOOHR_KEY, SIM_OKTA_TOKEN, Mode, Settings
 from simulators.bamboohr.app import BambooHRSimulator
 from simulators.okta.app import OktaSimulator
+from starters.children import eventually
 from workers.worker import running_worker
 
 REPO = Path(__file__).resolve().parents[2]
@@ -201,7 +202,7 @@ class LifecycleStack:
             pending = await self.pending_activities(employee_id)
             return any(p.activity_type.name in _CONVERGENCE for p in pending)
 
-        await poll_until(okta_write_in_flight, timeout=30)
+        await eventually(okta_write_in_flight, within=30)
 
     async def notify(self, employee_id: str, **kwargs: Any) -> None:
         """What the poller or webhook does: a hint that makes the workflow re-read HR."""
@@ -346,18 +347,6 @@ class LifecycleStack:
         from simulators.common.faults import FaultConfig
 
         self.okta.faults.configure(FaultConfig(**config))
-
-
-async def poll_until(check: Callable[[], Awaitable[bool] | bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 @contextlib.asynccontextmanager

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
-from process_stack import ProcessStack, eventually
+from process_stack import ProcessStack
 from pydantic import SecretStr
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
@@ -36,6 +36,7 @@ from lifecycle.models import AccountStatus, DesiredAccount, HrSnapshot
 from lifecycle.policy import build_plan, profile_changes, required_fields
 from simulators.bamboohr.store import HRActionError
 from simulators.seed.names import NameGenerator
+from starters.children import eventually
 from workflows.poll import PollInput, PollResult, PollWorkflow
 
 # Okta statuses that satisfy each desired status. An activated account waits in PROVISIONED
@@ -225,8 +226,8 @@ async def converge(
 
     started = time.monotonic()
     try:
-        await eventually(check, timeout=timeout, interval=1.0, what=what)
-    except AssertionError:
+        await eventually(check, within=timeout, interval=1.0, what=what)
+    except TimeoutError:
         shown = dict(list(last.items())[:12])
         details = [await describe(stack, eid) for eid in list(last)[:4] if eid.isdigit()]
         raise AssertionError(
@@ -306,8 +307,8 @@ async def settled(
         return not last
 
     try:
-        await eventually(check_keep, timeout=timeout, interval=1.0, what="settled")
-    except AssertionError:
+        await eventually(check_keep, within=timeout, interval=1.0, what="settled")
+    except TimeoutError:
         raise AssertionError(f"workflows not settled: {last[:10]}") from None
     return views
 

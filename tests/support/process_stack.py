@@ -26,10 +26,9 @@ import re
 import secrets
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 from pydantic import SecretStr
@@ -276,25 +275,6 @@ class ProcessStack:
 
     def log_files(self) -> list[Path]:
         return sorted(p for p in self.logs.iterdir() if p.suffix in (".out", ".err"))
-
-
-async def eventually(
-    check: Callable[[], Awaitable[Any]],
-    *,
-    timeout: float,
-    interval: float = 0.5,
-    what: str = "condition",
-) -> Any:
-    """Poll `check` until it returns a truthy value; AssertionError with the last answer."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while True:
-        last = await check()
-        if last:
-            return last
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached within {timeout:.0f}s (last: {last!r})")
-        await asyncio.sleep(interval)
 
 
 @contextlib.contextmanager

@@ -8,13 +8,14 @@ import asyncio
 import uuid
 from datetime import timedelta
 
-from lifecycle_harness import LifecycleStack, poll_until
+from lifecycle_harness import LifecycleStack
 from lifecycle_people import onboarded
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 
 from contracts.employee import LifecycleState
 from integrations.bamboohr import build_bamboohr_client
 from simulators.common.faults import FaultConfig
+from starters.children import eventually
 from workflows.poll import CURSOR_NAME, PollInput, PollResult, PollWorkflow
 
 
@@ -118,7 +119,7 @@ async def test_revoked_bamboohr_key_blocks_the_poll_with_one_alert_and_loses_not
     stack.hr.set_api_key("a-new-key-nobody-told-the-service")  # HR admin revoked the old one
 
     handle = await start_poll(stack)
-    await poll_until(lambda: "sync_failing" in stack.inbox.events())
+    await eventually(lambda: "sync_failing" in stack.inbox.events())
     assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING  # not given up
     status = await handle.query("status")
     assert "BambooHRAuthError" in status["problem"]

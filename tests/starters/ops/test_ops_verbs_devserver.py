@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from lifecycle_harness import LifecycleStack, poll_until
+from lifecycle_harness import LifecycleStack
 from lifecycle_people import onboarded
 from ops_cli import Cli, CliResult
 
 from contracts.employee import LifecycleState
+from starters.children import eventually
 
 
 def refused(result: CliResult, message: str) -> None:
@@ -159,7 +160,7 @@ async def test_pause_holds_okta_changes_until_resume(cli: Cli, ops_stack: Lifecy
 
     accepted(await cli("ops", "resume", employee))
     await stack.wait_for(employee, lambda s: not s.paused, what="resumed")
-    await poll_until(lambda: "Dept - Sales" in stack.group_names(user_id), timeout=20)
+    await eventually(lambda: "Dept - Sales" in stack.group_names(user_id), within=20)
     assert "Dept - Engineering" not in stack.group_names(user_id)
     refused(await cli("ops", "resume", employee), "not paused")
     assert stack.okta_user(user_id)["status"] == "ACTIVE"  # type: ignore[index]  # still dated

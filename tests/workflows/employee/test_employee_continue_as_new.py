@@ -7,7 +7,7 @@ import asyncio
 import time
 from datetime import timedelta
 
-from lifecycle_harness import LifecycleStack, poll_until
+from lifecycle_harness import LifecycleStack
 
 from activities.signal_with_start import signal_employee
 from contracts.employee import (
@@ -17,6 +17,7 @@ from contracts.employee import (
     PauseInput,
     workflow_id_for,
 )
+from starters.children import eventually
 from workflows.employee.workflow import EmployeeLifecycle
 
 
@@ -81,10 +82,10 @@ async def started_with_a_small_budget(stack: LifecycleStack) -> tuple[str, str]:
         task_queue=stack.settings.temporal_task_queue,
     )
     await stack.notify(employee)
-    await poll_until(lambda: stack.okta_user_for(employee) is not None)
+    await eventually(lambda: stack.okta_user_for(employee) is not None)
     user = stack.okta_user_for(employee)
     assert user is not None
-    await poll_until(lambda: stack.audit.count(employee_id=employee, action="okta.user.activate"))
+    await eventually(lambda: stack.audit.count(employee_id=employee, action="okta.user.activate"))
     return employee, str(user["id"])
 
 
@@ -106,9 +107,9 @@ async def test_a_snapshot_taken_in_just_before_continue_as_new_is_still_planned(
     await stack.handle(employee).signal(
         "hr_changed", HrChanged(employee_id=employee, snapshot=termination)
     )
-    await poll_until(
+    await eventually(
         lambda: stack.okta_user(user_id)["status"] == "DEPROVISIONED",  # type: ignore[index]
-        timeout=60,
+        within=60,
     )
 
 
@@ -124,6 +125,6 @@ async def test_an_ops_command_just_before_continue_as_new_reaches_the_audit_stor
     )
     await stack.converging(employee)
     await stack.handle(employee).signal("pause", PauseInput(reason="legal hold: HR-9"))
-    await poll_until(lambda: stack.audit.count(employee_id=employee, action="ops.pause") == 1)
+    await eventually(lambda: stack.audit.count(employee_id=employee, action="ops.pause") == 1)
     paused = stack.audit.query(employee_id=employee, action="ops.pause")
     assert paused[0].detail["reason"] == "legal hold: HR-9"

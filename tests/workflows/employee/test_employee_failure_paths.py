@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from lifecycle_harness import PROTECTED_GROUP, LifecycleStack, poll_until
+from lifecycle_harness import PROTECTED_GROUP, LifecycleStack
 from lifecycle_people import onboarded
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
 
@@ -22,6 +22,7 @@ from contracts.employee import (
     StatusView,
 )
 from lifecycle.settings import SIM_BAMBOOHR_KEY
+from starters.children import eventually
 
 
 async def update(stack: LifecycleStack, employee: str, name: str, arg: object = None) -> OpsResult:
@@ -86,7 +87,7 @@ async def refused_deactivation(stack: LifecycleStack) -> tuple[str, str, StatusV
     stack.okta.store.outside_admin_scope.add(user["id"])
     stack.hr.store.terminate(employee, await stack.today(), termination_type="Involuntary")
     await stack.notify(employee)
-    await poll_until(lambda: "deprovision_failing" in stack.inbox.events(employee))
+    await eventually(lambda: "deprovision_failing" in stack.inbox.events(employee))
     status = await stack.wait_for(
         employee,
         lambda s: s.failed_step is not None and s.failed_step.step == "deactivate",

@@ -8,11 +8,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from lifecycle_harness import LifecycleStack, lifecycle_stack, poll_until
+from lifecycle_harness import LifecycleStack, lifecycle_stack
 from lifecycle_people import onboarded
 from temporalio.testing import WorkflowEnvironment
 
 from contracts.employee import LifecycleState
+from starters.children import eventually
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ async def test_deactivation_survives_a_day_long_okta_outage(stack: LifecycleStac
         if "deprovision_failing" in stack.inbox.events():
             break
         await stack.advance(timedelta(minutes=1))
-    await poll_until(lambda: "deprovision_failing" in stack.inbox.events())
+    await eventually(lambda: "deprovision_failing" in stack.inbox.events())
     status = await stack.status(employee)
     assert status.failed_step is not None and status.failed_step.step == "deactivate"
     assert status.state is not LifecycleState.TERMINATED

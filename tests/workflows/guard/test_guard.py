@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lifecycle_harness import LifecycleStack, lifecycle_stack, poll_until
+from lifecycle_harness import LifecycleStack, lifecycle_stack
 from temporalio.testing import WorkflowEnvironment
 
 from contracts.employee import LifecycleState
 from contracts.guard import AllowInput, ApproveHeldInput, GuardStatus, RejectHeldInput
 from integrations.bamboohr import build_bamboohr_client
 from lifecycle.policy import build_plan, required_fields
+from starters.children import eventually
 from starters.ops.guard import allow, approve_held, guard_status, reject_held
 from workflows.poll import PollInput, PollWorkflow
 
@@ -112,7 +113,7 @@ async def held_count(stack: LifecycleStack, expected: int) -> None:
         found = await guard_status(stack.client, stack.settings.temporal_task_queue)
         return found is not None and len(found.held) == expected
 
-    await poll_until(reached, timeout=120)
+    await eventually(reached, within=120)
 
 
 async def all_terminated(stack: LifecycleStack, ids: list[str]) -> None:
@@ -123,7 +124,7 @@ async def all_terminated(stack: LifecycleStack, ids: list[str]) -> None:
 
 async def deprovisioned_count(stack: LifecycleStack, ids: list[str], expected: int) -> None:
     """The granted ones finish their deactivation (the guard answered before Okta did)."""
-    await poll_until(lambda: len(deprovisioned(stack, ids)) >= expected, timeout=120)
+    await eventually(lambda: len(deprovisioned(stack, ids)) >= expected, within=120)
     assert len(deprovisioned(stack, ids)) == expected
 
 
@@ -159,7 +160,7 @@ async def test_backdated_mass_termination_by_the_poller_is_held_beyond_the_thres
     for employee in sorted(held)[:3]:
         view = await stack.status(employee)
         assert view.held_by_guard is not None and view.state is LifecycleState.ACTIVE
-    await poll_until(lambda: len(alerts(stack)) == 1, timeout=60)
+    await eventually(lambda: len(alerts(stack)) == 1, within=60)
 
     result = await approve_held(
         stack.client,

@@ -8,7 +8,6 @@ import uuid
 from datetime import timedelta
 
 from guard_stand_ins import GuardStandIns
-from lifecycle_harness import poll_until
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -21,6 +20,7 @@ from contracts.guard import (
     GuardOpsResult,
     GuardStatus,
 )
+from starters.children import eventually
 from workflows.guard.workflow import DisruptionGuard
 
 
@@ -68,7 +68,7 @@ async def test_the_guard_keeps_everything_across_continue_as_new(
             description = await client.get_workflow_handle(wid).describe()
             return description.run_id != first_run
 
-        await poll_until(new_run, timeout=30)
+        await eventually(new_run, within=30)
         # Asked again after continue-as-new: the same answers, nothing counted twice.
         assert [await ask(client, wid, n) for n in (0, 4, 5, 29)] == [
             "granted",
@@ -81,7 +81,7 @@ async def test_the_guard_keeps_everything_across_continue_as_new(
 
         # One alert for the whole episode, with its counts.
         await time_skipping_env.sleep(timedelta(minutes=1))
-        await poll_until(lambda: len(stand_ins.alerts) == 1, timeout=30)
+        await eventually(lambda: len(stand_ins.alerts) == 1, within=30)
         assert stand_ins.alerts[0].data["affected"] == 25
 
         released = await client.get_workflow_handle(wid).execute_update(
@@ -89,9 +89,9 @@ async def test_the_guard_keeps_everything_across_continue_as_new(
         )
         assert len(released.employees) == 25
         # Every hold and every approval reached the audit store exactly once.
-        await poll_until(
+        await eventually(
             lambda: sum(1 for a in stand_ins.audit if a.action == "guard.approve") == 25,
-            timeout=30,
+            within=30,
         )
         held_records = [a.employee_id for a in stand_ins.audit if a.action == "guard.held"]
         assert sorted(held_records) == sorted(f"7{n:03d}" for n in range(5, 30))
@@ -100,7 +100,7 @@ async def test_the_guard_keeps_everything_across_continue_as_new(
         # window's own budget is used up: held again), and alerted again after a new hold.
         assert await ask(client, wid, 30) == "held"
         await time_skipping_env.sleep(timedelta(minutes=1))
-        await poll_until(lambda: len(stand_ins.alerts) == 2, timeout=30)
+        await eventually(lambda: len(stand_ins.alerts) == 2, within=30)
         # A window later the budget is back.
         await client.get_workflow_handle(wid).execute_update(
             "approve", ApproveHeldInput(), result_type=GuardOpsResult

@@ -158,18 +158,6 @@ class SeededStack:
         return str(group["id"])
 
 
-async def poll_until(check: Callable[[], Any], timeout: float = 30.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"not reached in {timeout}s: {what}")
-
-
 async def noon(env: WorkflowEnvironment) -> datetime:
     """Skip the test server's clock to the next 12:00 UTC (see the module docstring)."""
     now = await env.get_current_time()

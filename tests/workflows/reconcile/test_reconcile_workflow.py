@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from reconcile_stack import SeededStack, poll_until, seeded_stack
+from reconcile_stack import SeededStack, seeded_stack
 from temporalio.client import WorkflowFailureError
 from temporalio.testing import WorkflowEnvironment
 
@@ -16,6 +16,7 @@ from activities.reconcile import deliveries_doc
 from lifecycle.reconcile import ItemAction, ReconcilePlan, ReconcileSummary
 from lifecycle.settings import Mode
 from simulators.seed import Company
+from starters.children import eventually
 from starters.reconcile import _follow, _start_workflow, start_reconcile
 from workflows.approval import ApproveInput, ApproveResult
 from workflows.reconcile import ReconcileResult
@@ -57,8 +58,8 @@ async def test_an_apply_over_the_safeguard_waits_for_approval_doing_nothing(
         okta_before = {u["id"]: (u["status"], u["profile"]) for u in stack.users()}
 
         handle = await stack.start("apply")
-        await poll_until(
-            lambda: _waiting(stack, handle), timeout=60, what="apply waiting for approval"
+        await eventually(
+            lambda: _waiting(stack, handle), within=60, what="apply waiting for approval"
         )
         summary = await handle.query("plan_summary", result_type=ReconcileSummary)
         assert summary.needs_approval and summary.would_deactivate >= len(leavers)
@@ -68,7 +69,7 @@ async def test_an_apply_over_the_safeguard_waits_for_approval_doing_nothing(
         assert {u["id"]: (u["status"], u["profile"]) for u in stack.users()} == okta_before
         for eid in leavers:
             assert not await stack.has_workflow(eid)
-        await poll_until(lambda: "safeguard_paused" in stack.inbox.events(), timeout=10)
+        await eventually(lambda: "safeguard_paused" in stack.inbox.events(), within=10)
 
         approved: ApproveResult = await handle.execute_update(
             "approve",
