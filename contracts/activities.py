@@ -12,9 +12,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from lifecycle.models import HrSnapshot, LifecyclePlan, ReviewReason
+from lifecycle.models import AccountStatus, HrSnapshot, LifecyclePlan, ReviewReason
 from lifecycle.reconcile.models import Mode as ReconcileMode
 from lifecycle.reconcile.models import ReconcileSummary, ReportSummary
 
@@ -137,17 +137,10 @@ class UpdateOktaProfileResult(_Io):
     planned: list[PlannedRequest] = Field(default_factory=list)
 
 
-class TargetStatus(StrEnum):
-    STAGED = "STAGED"
-    ACTIVE = "ACTIVE"
-    SUSPENDED = "SUSPENDED"
-    DEPROVISIONED = "DEPROVISIONED"
-
-
 class SetOktaStatusInput(_Io):
     employee_id: str
     user_id: str
-    target: TargetStatus
+    target: AccountStatus  # a status to reach: never NONE (no account is not a status)
     send_activation_email: bool = True
     reason: str = ""  # the lifecycle action key, for the audit trail
     # Protected accounts are never suspended or deactivated by automation.
@@ -157,6 +150,13 @@ class SetOktaStatusInput(_Io):
     # its e-mail address, is still the old one until it is active); the workflow sends the
     # activation once the profile is current (`send_okta_activation`).
     activation_email_after_profile: bool = False
+
+    @field_validator("target")
+    @classmethod
+    def _reachable(cls, value: AccountStatus) -> AccountStatus:
+        if value is AccountStatus.NONE:
+            raise ValueError("target must be an account status to reach, not NONE")
+        return value
 
 
 class SetOktaStatusResult(_Io):

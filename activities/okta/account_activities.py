@@ -38,7 +38,6 @@ from contracts.activities import (
     SetOktaStatusResult,
     SyncManagedGroupsInput,
     SyncManagedGroupsResult,
-    TargetStatus,
     UpdateOktaProfileInput,
     UpdateOktaProfileResult,
 )
@@ -62,7 +61,7 @@ from integrations.okta.models import (
     SchemaAttribute,
     custom_properties,
 )
-from lifecycle.models import ReviewCode, ReviewReason
+from lifecycle.models import AccountStatus, ReviewCode, ReviewReason
 from lifecycle.okta_status import DEPROVISIONED, PROVISIONED, decide
 from lifecycle.settings import Mode
 
@@ -358,7 +357,7 @@ class OktaActivities:
                 method="POST",
                 path=_path(f"/api/v1/users/{user.id}/lifecycle/{operation}", **params),
             )
-            if input.target in (TargetStatus.SUSPENDED, TargetStatus.DEPROVISIONED):
+            if input.target in (AccountStatus.SUSPENDED, AccountStatus.DEPROVISIONED):
                 reason = await self._protection(input, user)
                 if reason is not None:
                     await wlog.held(

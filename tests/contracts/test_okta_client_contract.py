@@ -34,12 +34,12 @@ from contracts.activities import (
     RevokeOktaSessionsInput,
     SetOktaStatusInput,
     SyncManagedGroupsInput,
-    TargetStatus,
     UpdateOktaProfileInput,
 )
 from integrations.okta import OktaClient, RateLimitGovernor, SchemaAttribute, SswsAuth
 from integrations.okta.expressions import profile_eq
 from integrations.serving import ThreadedServer
+from lifecycle.models import AccountStatus
 from lifecycle.settings import SIM_OKTA_TOKEN, Mode
 from simulators.common.clock import SimClock
 from simulators.okta import OktaSimulator
@@ -209,7 +209,7 @@ async def exercise_activities(client: OktaClient, sim: OktaSimulator) -> None:
         okta.sync_managed_groups,
         SyncManagedGroupsInput(employee_id="9", user_id=user_id, desired=["VPN"], managed=["VPN"]),
     )
-    for target in (TargetStatus.ACTIVE, TargetStatus.DEPROVISIONED):
+    for target in (AccountStatus.ACTIVE, AccountStatus.DEPROVISIONED):
         await env.run(
             okta.set_okta_status,
             SetOktaStatusInput(employee_id="9", user_id=user_id, target=target),

@@ -8,11 +8,12 @@ import contextlib
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
+from lifecycle.models import AccountStatus
+
 with workflow.unsafe.imports_passed_through():
     from contracts.activities import (
         NotificationEvent,
         SetOktaStatusResult,
-        TargetStatus,
     )
     from contracts.employee import (
         EmployeeInput,
@@ -51,7 +52,7 @@ class Deprovisioning:
         try:
             result = await self._set_status(
                 user_id,
-                TargetStatus.DEPROVISIONED,
+                AccountStatus.DEPROVISIONED,
                 action,
                 plan,
                 # The first round ends after N attempts, when people must hear of it.
@@ -107,7 +108,7 @@ class Deprovisioning:
                     )
             try:
                 return await self._set_status(
-                    user_id, TargetStatus.DEPROVISIONED, action, plan, retry=options.UNLIMITED
+                    user_id, AccountStatus.DEPROVISIONED, action, plan, retry=options.UNLIMITED
                 )
             except ActivityError as again:
                 err = again

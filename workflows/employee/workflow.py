@@ -38,7 +38,6 @@ with workflow.unsafe.imports_passed_through():
         SetOktaStatusResult,
         SyncManagedGroupsInput,
         SyncManagedGroupsResult,
-        TargetStatus,
         UpdateOktaProfileInput,
         UpdateOktaProfileResult,
     )
@@ -387,7 +386,7 @@ class EmployeeLifecycle(OpsHandlers, GuardGate, Deprovisioning, Records, StatusV
         profile = await self._update_profile(user_id, desired)
         groups = await self._sync_groups(user_id, desired.groups, plan)
         if desired.status in (AccountStatus.ACTIVE, AccountStatus.STAGED):
-            target = TargetStatus(desired.status.value)
+            target = desired.status
             status = await self._set_status(user_id, target, action, plan)
             if status is None:
                 return False
@@ -425,7 +424,7 @@ class EmployeeLifecycle(OpsHandlers, GuardGate, Deprovisioning, Records, StatusV
     ) -> bool:
         if not await self._cleared_by_guard(action, "suspend", plan):
             return False
-        status = await self._set_status(user_id, TargetStatus.SUSPENDED, action, plan)
+        status = await self._set_status(user_id, AccountStatus.SUSPENDED, action, plan)
         if status is None:
             return False
         if status.not_applicable and status.before in _SIGN_IN_POSSIBLE:
@@ -504,7 +503,7 @@ class EmployeeLifecycle(OpsHandlers, GuardGate, Deprovisioning, Records, StatusV
     async def _set_status(
         self,
         user_id: str,
-        target: TargetStatus,
+        target: AccountStatus,
         action: DatedAction | None,
         plan: LifecyclePlan,
         retry: Any = None,
@@ -520,7 +519,7 @@ class EmployeeLifecycle(OpsHandlers, GuardGate, Deprovisioning, Records, StatusV
                 reason=action.key if action else "",
                 protected=plan.protected,
                 protected_groups=plan.protected_groups,
-                activation_email_after_profile=target is TargetStatus.ACTIVE
+                activation_email_after_profile=target is AccountStatus.ACTIVE
                 and workflow.patched(PATCH_REHIRE_EMAIL_AFTER_PROFILE),
             ),
             SetOktaStatusResult,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+from lifecycle.models import AccountStatus
+
 with workflow.unsafe.imports_passed_through():
     from contracts.activities import (
         Activity,
@@ -12,7 +14,6 @@ with workflow.unsafe.imports_passed_through():
         EnsureOktaUserResult,
         SetOktaStatusInput,
         SetOktaStatusResult,
-        TargetStatus,
     )
     from workflows import options
 
@@ -35,7 +36,7 @@ class OktaFaultDrill:
             SetOktaStatusInput(
                 employee_id=input.employee_id,
                 user_id=ensured.account.user_id,
-                target=TargetStatus.ACTIVE,
+                target=AccountStatus.ACTIVE,
                 send_activation_email=False,
             ),
             result_type=SetOktaStatusResult,

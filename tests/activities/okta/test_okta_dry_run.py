@@ -13,10 +13,10 @@ from contracts.activities import (
     RevokeOktaSessionsInput,
     SetOktaStatusInput,
     SyncManagedGroupsInput,
-    TargetStatus,
     UpdateOktaProfileInput,
 )
 from integrations.audit import AuditStore
+from lifecycle.models import AccountStatus
 from simulators.okta import OktaSimulator
 
 
@@ -39,12 +39,12 @@ async def test_dry_run_plans_every_write_and_sends_none(
     )
     activate = await env.run(
         dry.set_okta_status,
-        SetOktaStatusInput(employee_id="2", user_id=staged["id"], target=TargetStatus.ACTIVE),
+        SetOktaStatusInput(employee_id="2", user_id=staged["id"], target=AccountStatus.ACTIVE),
     )
     deactivate = await env.run(
         dry.set_okta_status,
         SetOktaStatusInput(
-            employee_id="3", user_id=active["id"], target=TargetStatus.DEPROVISIONED
+            employee_id="3", user_id=active["id"], target=AccountStatus.DEPROVISIONED
         ),
     )
     revoke = await env.run(

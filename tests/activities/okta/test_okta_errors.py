@@ -11,7 +11,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.okta import OktaActivities
 from activities.okta.errors import to_application_error
-from contracts.activities import SetOktaStatusInput, TargetStatus
+from contracts.activities import SetOktaStatusInput
 from integrations.audit import AuditStore
 from integrations.okta import (
     OktaAuthError,
@@ -27,6 +27,7 @@ from integrations.okta import (
     SswsAuth,
 )
 from integrations.serving import ThreadedServer
+from lifecycle.models import AccountStatus
 from lifecycle.settings import SIM_OKTA_TOKEN, Mode
 from simulators.common.clock import SimClock
 from simulators.common.faults import FaultConfig
@@ -73,7 +74,7 @@ async def test_a_long_429_burst_surfaces_with_the_reset(
             await environment().run(
                 okta.set_okta_status,
                 SetOktaStatusInput(
-                    employee_id="1", user_id=user["id"], target=TargetStatus.SUSPENDED
+                    employee_id="1", user_id=user["id"], target=AccountStatus.SUSPENDED
                 ),
             )
     finally:
@@ -91,7 +92,7 @@ async def test_server_errors_on_a_write_are_retryable(
     with pytest.raises(ApplicationError) as failed:
         await environment().run(
             okta.set_okta_status,
-            SetOktaStatusInput(employee_id="1", user_id=user["id"], target=TargetStatus.SUSPENDED),
+            SetOktaStatusInput(employee_id="1", user_id=user["id"], target=AccountStatus.SUSPENDED),
         )
     assert failed.value.type == "OktaServerError" and not failed.value.non_retryable
     assert "POST /api/v1/users/" in failed.value.message and "500" in failed.value.message

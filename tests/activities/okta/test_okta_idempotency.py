@@ -21,10 +21,10 @@ from contracts.activities import (
     RevokeOktaSessionsInput,
     SetOktaStatusInput,
     SyncManagedGroupsInput,
-    TargetStatus,
     UpdateOktaProfileInput,
 )
 from integrations.audit import AuditEntry, AuditStore
+from lifecycle.models import AccountStatus
 from simulators.common.faults import FaultConfig
 from simulators.okta import OktaSimulator
 
@@ -56,7 +56,9 @@ def _status(sim: OktaSimulator, user: dict[str, Any]) -> str:
     return str(found["status"])
 
 
-def _set(target: TargetStatus) -> Callable[[OktaActivities, dict[str, Any]], tuple[Any, BaseModel]]:
+def _set(
+    target: AccountStatus,
+) -> Callable[[OktaActivities, dict[str, Any]], tuple[Any, BaseModel]]:
     def call(okta: OktaActivities, user: dict[str, Any]) -> tuple[Any, BaseModel]:
         return okta.set_okta_status, SetOktaStatusInput(
             employee_id="1", user_id=user["id"], target=target, send_activation_email=False
@@ -106,7 +108,7 @@ CASES = [
         "activate",
         ["POST"],
         _user("STAGED"),
-        _set(TargetStatus.ACTIVE),
+        _set(AccountStatus.ACTIVE),
         lambda sim, user: _status(sim, user) == "PROVISIONED" or _fail(),
         [("okta.user.activate", "{id}")],
     ),
@@ -114,7 +116,7 @@ CASES = [
         "unsuspend",
         ["POST"],
         _user("SUSPENDED"),
-        _set(TargetStatus.ACTIVE),
+        _set(AccountStatus.ACTIVE),
         lambda sim, user: _status(sim, user) == "ACTIVE" or _fail(),
         [("okta.user.unsuspend", "{id}")],
     ),
@@ -122,7 +124,7 @@ CASES = [
         "suspend",
         ["POST"],
         _user("ACTIVE"),
-        _set(TargetStatus.SUSPENDED),
+        _set(AccountStatus.SUSPENDED),
         lambda sim, user: _status(sim, user) == "SUSPENDED" or _fail(),
         [("okta.user.suspend", "{id}")],
     ),
@@ -130,7 +132,7 @@ CASES = [
         "deactivate",
         ["POST"],
         _user("ACTIVE"),
-        _set(TargetStatus.DEPROVISIONED),
+        _set(AccountStatus.DEPROVISIONED),
         lambda sim, user: _status(sim, user) == "DEPROVISIONED" or _fail(),
         [("okta.user.deactivate", "{id}")],
     ),

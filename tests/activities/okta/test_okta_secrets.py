@@ -16,12 +16,12 @@ from contracts.activities import (
     RevokeOktaSessionsInput,
     SetOktaStatusInput,
     SyncManagedGroupsInput,
-    TargetStatus,
     UpdateOktaProfileInput,
 )
 from integrations.audit import AuditStore
 from integrations.okta import OktaClient, RateLimitGovernor, SswsAuth
 from integrations.serving import ThreadedServer
+from lifecycle.models import AccountStatus
 from lifecycle.settings import Mode
 from simulators.common.clock import SimClock
 from simulators.common.faults import FaultConfig
@@ -82,7 +82,7 @@ async def test_the_token_never_leaks(
     await run(
         okta,
         "set_okta_status",
-        SetOktaStatusInput(employee_id="2", user_id="00unope", target=TargetStatus.ACTIVE),
+        SetOktaStatusInput(employee_id="2", user_id="00unope", target=AccountStatus.ACTIVE),
     )
     await run(
         okta,

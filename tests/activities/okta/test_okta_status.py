@@ -8,10 +8,11 @@ from okta_activity_support import environment, person
 from temporalio.exceptions import ApplicationError
 
 from activities.okta import OktaActivities
-from contracts.activities import SetOktaStatusInput, TargetStatus
+from contracts.activities import SetOktaStatusInput
 from integrations.audit import AuditStore
 from integrations.okta import OktaClient
 from integrations.okta.models import OktaUser
+from lifecycle.models import AccountStatus
 from simulators.okta import OktaSimulator
 from simulators.okta.lifecycle import STATUSES, Op
 
@@ -19,27 +20,35 @@ ACTIVATED = {"PROVISIONED", "ACTIVE", "RECOVERY", "PASSWORD_EXPIRED", "LOCKED_OU
 NOOP, NOT_APPLICABLE = "noop", "n/a"
 
 
-def expected(status: str, target: TargetStatus) -> tuple[str, list[str]]:
+def expected(status: str, target: AccountStatus) -> tuple[str, list[str]]:
     """(outcome, operations), written out independently of the activity's table."""
-    if target is TargetStatus.ACTIVE:
+    if target is AccountStatus.ACTIVE:
         if status in ("STAGED", "DEPROVISIONED"):
             return "activated", ["activate"]
         if status == "SUSPENDED":
             return "ACTIVE", ["unsuspend"]
         return NOOP, []
-    if target is TargetStatus.SUSPENDED:
+    if target is AccountStatus.SUSPENDED:
         if status == "ACTIVE":
             return "SUSPENDED", ["suspend"]
         return (NOOP, []) if status == "SUSPENDED" else (NOT_APPLICABLE, [])
-    if target is TargetStatus.DEPROVISIONED:
+    if target is AccountStatus.DEPROVISIONED:
         return (NOOP, []) if status == "DEPROVISIONED" else ("DEPROVISIONED", ["deactivate"])
     return (NOOP, []) if status == "STAGED" else (NOT_APPLICABLE, [])
 
 
-@pytest.mark.parametrize("target", list(TargetStatus))
+TARGETS = [s for s in AccountStatus if s is not AccountStatus.NONE]  # NONE is not reachable
+
+
+def test_no_account_is_not_a_status_to_reach() -> None:
+    with pytest.raises(ValueError, match="not NONE"):
+        SetOktaStatusInput(employee_id="1", user_id="00u1", target=AccountStatus.NONE)
+
+
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("status", STATUSES)
 async def test_every_status_to_every_target(
-    okta: OktaActivities, sim: OktaSimulator, store: AuditStore, status: str, target: TargetStatus
+    okta: OktaActivities, sim: OktaSimulator, store: AuditStore, status: str, target: AccountStatus
 ) -> None:
     user = sim.store.create_user(person(1), status)
     writes = sim.store.write_count
@@ -80,20 +89,20 @@ async def test_activation_email_follows_the_input(okta: OktaActivities, sim: Okt
             SetOktaStatusInput(
                 employee_id="1",
                 user_id=user["id"],
-                target=TargetStatus.ACTIVE,
+                target=AccountStatus.ACTIVE,
                 send_activation_email=send,
             ),
         )
     assert [m["userId"] for m in sim.store.outbox()] == [loud["id"]]
 
 
-@pytest.mark.parametrize("target", [TargetStatus.SUSPENDED, TargetStatus.DEPROVISIONED])
+@pytest.mark.parametrize("target", [AccountStatus.SUSPENDED, AccountStatus.DEPROVISIONED])
 @pytest.mark.parametrize("how", ["flag", "group"])
 async def test_protected_accounts_are_held_without_any_write(
     okta: OktaActivities,
     sim: OktaSimulator,
     store: AuditStore,
-    target: TargetStatus,
+    target: AccountStatus,
     how: str,
 ) -> None:
     user = sim.store.create_user(person(1), "ACTIVE")
@@ -127,7 +136,7 @@ async def test_protection_does_not_stop_activation(
     result = await environment().run(
         okta.set_okta_status,
         SetOktaStatusInput(
-            employee_id="1", user_id=user["id"], target=TargetStatus.ACTIVE, protected=True
+            employee_id="1", user_id=user["id"], target=AccountStatus.ACTIVE, protected=True
         ),
     )
     assert not result.held and result.operations == ["unsuspend"]
@@ -152,7 +161,7 @@ async def test_a_status_that_moved_after_the_read_is_read_again(
     monkeypatch.setattr(client, "get_user", first_read_is_stale)
     result = await environment().run(
         okta.set_okta_status,
-        SetOktaStatusInput(employee_id="1", user_id=user["id"], target=TargetStatus.DEPROVISIONED),
+        SetOktaStatusInput(employee_id="1", user_id=user["id"], target=AccountStatus.DEPROVISIONED),
     )
     # deactivate answered 404 (already deprovisioned): the activity read again and was done.
     assert result.operations == [] and result.after == "DEPROVISIONED"
@@ -162,6 +171,6 @@ async def test_missing_user_is_a_non_retryable_error(okta: OktaActivities) -> No
     with pytest.raises(ApplicationError) as missing:
         await environment().run(
             okta.set_okta_status,
-            SetOktaStatusInput(employee_id="1", user_id="00unope", target=TargetStatus.ACTIVE),
+            SetOktaStatusInput(employee_id="1", user_id="00unope", target=AccountStatus.ACTIVE),
         )
     assert missing.value.type == "OktaNotFound" and missing.value.non_retryable
