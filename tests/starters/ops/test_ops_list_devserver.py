@@ -26,7 +26,8 @@ async def people(ops_stack: LifecycleStack) -> dict[str, str]:
     """Five employees, one per situation, settled in their states."""
     stack = ops_stack
     today = await stack.today()
-    future = stack.hire(hire_date=today + timedelta(days=30), department="Engineering")
+    # Far enough that five business days before it, holidays or not, stays beyond 20 days.
+    future = stack.hire(hire_date=today + timedelta(days=45), department="Engineering")
     active = stack.hire(hire_date=today - timedelta(days=365), department="Sales")
     leaving = stack.hire(hire_date=today - timedelta(days=365), department="Engineering")
     stack.hr.store.terminate(leaving, today + timedelta(days=3), termination_type="Voluntary")
