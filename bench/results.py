@@ -28,7 +28,9 @@ def load_results(results_dir: Path = RESULTS_DIR) -> dict[str, dict[str, Any]]:
         except (OSError, ValueError):
             continue
         if isinstance(data, dict) and "benchmark" in data:
-            found[str(data["benchmark"])] = data
+            # By file name: a realistic-latency run of a benchmark (`<name>-realistic.json`)
+            # carries the same benchmark name as its zero-latency run.
+            found[path.stem] = data
     return found
 
 
