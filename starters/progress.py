@@ -9,8 +9,6 @@ import shutil
 import sys
 from typing import IO, Any
 
-from tqdm import tqdm
-
 
 class TerminalProgress:
     """Called as `progress(phase, advance, total)`: the bar of `phase` moves by `advance`
@@ -24,6 +22,10 @@ class TerminalProgress:
     def __call__(self, phase: str, advance: int = 1, total: int | None = None) -> None:
         bar = self.bars.get(phase)
         if bar is None:
+            # Imported here: every `lifecycle` command registers through a module importing
+            # this one, and only a terminal run of a long command draws a bar.
+            from tqdm import tqdm
+
             # The terminal's width, 80 when it reports none (a fresh pseudo-terminal says 0
             # columns, and tqdm would then draw nothing at all).
             width = shutil.get_terminal_size((80, 24)).columns
