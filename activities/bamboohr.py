@@ -158,6 +158,7 @@ class BambooHRActivities:
                 only_current=self._only_current,
                 known_statuses=self._known_statuses,
                 date_fields=await self._dates(),
+                supervisor_hint=input.supervisor_hint,
             )
         except BambooHRNotFound:
             return FetchEmployeeResult(not_found=True)

@@ -409,13 +409,15 @@ def _webhook_diagnosis(web: dict[str, Any]) -> tuple[str, str]:
         parts.append(f"{web['failed']} terminations not deactivated in time")
     why = "; ".join(parts) + "."
     close = (
-        "The path is receiver → signal-with-start → workflow task → fetch_employee → "
-        "plan_lifecycle → set_okta_status (read the account, read its groups for the "
-        "protected-account check, deactivate), each activity a Temporal task round trip; the "
-        "stage that grew most above says where the time went. Sending the HR snapshot with the "
-        "webhook's signal would save the BambooHR read, and running plan_lifecycle as a local "
-        "activity one more round trip; a loaded machine stretches every round trip (compare "
-        "the load average)."
+        "The path is receiver → signal-with-start → workflow task → fetch_employee (the record, "
+        "both tables and the known supervisor read at once) → plan_lifecycle → ask the guard → "
+        "set_okta_status (the account and its groups read at once, then deactivate), each "
+        "activity a Temporal task round trip. With the realistic profile the serial floor is one "
+        "BambooHR round (the slowest of its parallel reads) and two Okta calls: a simulation of "
+        "that chain alone (log-normal, the profile's spread) gives p99 ≈ 1.5 s: the goal needs a "
+        "shorter chain, not faster code: act on the webhook's own field values before the "
+        "BambooHR read, or hedge slow reads (a second request after the p80). A loaded machine "
+        "stretches every round trip (compare the load average)."
     )
     return why, close
 

@@ -150,6 +150,10 @@ class SetOktaStatusInput(_Io):
     # its e-mail address, is still the old one until it is active); the workflow sends the
     # activation once the profile is current (`send_okta_activation`).
     activation_email_after_profile: bool = False
+    # The caller expects to suspend or deactivate a usable account: read its groups (for the
+    # protected-groups check) together with the account instead of after it. Left False
+    # where the account is likely already there (a re-convergence): that read would be wasted.
+    read_groups_with_account: bool = False
 
     @field_validator("target")
     @classmethod
@@ -231,6 +235,9 @@ class FetchEmployeeInput(_Io):
     # The caller's clock (a workflow's `workflow.now()`): the snapshot's `fetched_at`, i.e. the
     # policy's "today". None: the worker's clock.
     as_of: datetime | None = None
+    # The supervisor in the snapshot the caller holds: read alongside the employee, so that
+    # an unchanged supervisor adds no round trip to the path of an immediate termination.
+    supervisor_hint: str | None = None
 
 
 class FetchEmployeeResult(_Io):

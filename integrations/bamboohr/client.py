@@ -66,7 +66,7 @@ from integrations.bamboohr.parse import (
     parse_manager,
     parse_snapshot,
 )
-from lifecycle.models.hr import HrSnapshot, ManagerRef
+from lifecycle.models.hr import HrSnapshot
 from lifecycle.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -149,6 +149,9 @@ class BulkSnapshots:
     snapshots: list[HrSnapshot] = field(default_factory=list)
     bad: list[BadHrData] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+
+
+_UNREAD: Any = object()  # the hinted supervisor was not read
 
 
 class BambooHRClient:
@@ -391,24 +394,33 @@ class BambooHRClient:
         only_current: bool = True,
         known_statuses: Collection[str] | None = None,
         date_fields: Collection[str] = (),
+        supervisor_hint: str | None = None,
     ) -> HrSnapshot:
         """One employee with both tables and the resolved supervisor.
+
+        `supervisor_hint`: the supervisor the caller last saw. Their record is read together
+        with the employee's, so that the usual case (the same supervisor) costs no second
+        round trip; a different supervisor in the answer is read afterwards.
 
         Raises BambooHRNotFound (no such employee), BadHrData (unusable record) or another
         BambooHRError.
         """
         # The record and both tables at once: against the real API each read is a few hundred
         # milliseconds, and this read sits on the path of an immediate termination.
-        answers = await asyncio.gather(
+        reads = [
             self.get_employee(employee_id, request_fields(extra), only_current=only_current),
             self.get_table(employee_id, "employmentStatus"),
             self.get_table(employee_id, "jobInfo"),
-            return_exceptions=True,
-        )
-        for answer in answers:  # the record's error first: a missing employee is "not found"
+        ]
+        if supervisor_hint and supervisor_hint != employee_id:
+            reads.append(self._supervisor_record(supervisor_hint))
+        answers = await asyncio.gather(*reads, return_exceptions=True)
+        for answer in answers[:3]:  # the record's error first: a missing employee is "not found"
             if isinstance(answer, BaseException):
                 raise answer
-        record, status_rows, job_rows = answers
+        record, status_rows, job_rows = answers[:3]
+        # The hinted supervisor's failure matters only if they are still the supervisor.
+        hinted = answers[3] if len(answers) > 3 else _UNREAD
         eid = employee_id_of(record)
         if eid != employee_id:  # the same employee under another spelling of the id: re-read
             status_rows = await self.get_table(eid, "employmentStatus")
@@ -422,21 +434,26 @@ class BambooHRClient:
             known_statuses=known_statuses,
             date_fields=date_fields,
         )
-        snapshot.manager = await self._manager(snapshot)
-        return snapshot
-
-    async def _manager(self, snapshot: HrSnapshot) -> ManagerRef | None:
         supervisor = snapshot.supervisor_id
         if supervisor is None or supervisor == snapshot.employee_id:
-            return None
-        try:
-            raw = await self.get_employee(supervisor, MANAGER_FIELDS)
-        except BambooHRNotFound:
+            snapshot.manager = None
+            return snapshot
+        if supervisor == supervisor_hint and isinstance(hinted, BaseException):
+            raise hinted
+        raw = hinted if supervisor == supervisor_hint else await self._supervisor_record(supervisor)
+        if raw is None:
             log.warning(
                 "employee %s: supervisor %s not found in BambooHR", snapshot.employee_id, supervisor
             )
-            raw = None
-        return parse_manager(supervisor, raw)
+        snapshot.manager = parse_manager(supervisor, raw)  # type: ignore[arg-type]
+        return snapshot
+
+    async def _supervisor_record(self, supervisor: str) -> dict[str, Any] | None:
+        """What the manager attributes need of a supervisor's record; None when it is gone."""
+        try:
+            return await self.get_employee(supervisor, MANAGER_FIELDS)
+        except BambooHRNotFound:
+            return None
 
     async def fetch_snapshots(
         self,

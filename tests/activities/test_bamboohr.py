@@ -4,6 +4,8 @@ Temporal errors with the right retry behaviour."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import json
 import re
@@ -176,6 +178,70 @@ async def test_fetch_employee_returns_the_snapshot(
     assert snap.manager is not None and snap.manager.display_name == "Grace Hopper"
     assert snap.fetched_at is not None and before <= snap.fetched_at <= after
     assert roundtrip(result) == result
+
+
+class HoldRecord:
+    """ASGI wrapper: hold one employee's record answer until another employee's record is
+    asked for (or a few seconds pass), and say whether that request came while it was held."""
+
+    def __init__(self, app: Any, held: str, awaited: str) -> None:
+        self.app, self.held, self.awaited = app, held, awaited
+        self.arrived: asyncio.Event | None = None
+        self.came_while_held = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if self.arrived is None:
+            self.arrived = asyncio.Event()  # on the server's own event loop
+        if path == f"/api/v1/employees/{self.awaited}":
+            self.arrived.set()
+        elif path == f"/api/v1/employees/{self.held}":
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.arrived.wait(), timeout=5)
+            self.came_while_held = self.arrived.is_set()
+        await self.app(scope, receive, send)
+
+
+async def test_an_unchanged_supervisor_is_read_alongside_the_employee(
+    sim: BambooHRSimulator, people: dict[str, str]
+) -> None:
+    # On an immediate termination's path: the supervisor's record must not cost a second
+    # round trip after the employee's when the workflow already knows who the supervisor is.
+    gate = HoldRecord(sim.app, held=people["ada"], awaited=people["boss"])
+    with ThreadedServer(gate, name="bamboohr-sim") as server:
+        async with BambooHRClient(server.url, SecretStr(KEY), timeout=10) as hr:
+            acts = BambooHRActivities(hr, FIELDS, known_statuses=KNOWN)
+            result = await env.run(
+                acts.fetch_employee,
+                FetchEmployeeInput(employee_id=people["ada"], supervisor_hint=people["boss"]),
+            )
+
+    assert gate.came_while_held
+    snap = result.snapshot
+    assert snap is not None and snap.manager is not None
+    assert (snap.manager.employee_id, snap.manager.display_name) == (people["boss"], "Grace Hopper")
+    boss_reads = [e for e in sim.requests.entries() if e["path"].endswith(f"/{people['boss']}")]
+    assert len(boss_reads) == 1
+
+
+@pytest.mark.parametrize("hint", ["stale", "gone"])
+async def test_a_stale_supervisor_hint_still_reads_the_current_supervisor(
+    acts: BambooHRActivities, store: BambooHRStore, people: dict[str, str], hint: str
+) -> None:
+    # The supervisor changed since the workflow's snapshot (or the one it knew is deleted):
+    # the answer names the current one, and the hinted read neither leaks in nor fails it.
+    new_boss = store.hire("Linus", "Pauling", "linus@acme.test", hire_date="2020-01-06")
+    store.change_job(people["ada"], "2026-03-01", supervisor_id=new_boss)
+    hinted = people["boss"] if hint == "stale" else "4711"
+
+    result = await env.run(
+        acts.fetch_employee,
+        FetchEmployeeInput(employee_id=people["ada"], supervisor_hint=hinted),
+    )
+
+    snap = result.snapshot
+    assert snap is not None and snap.manager is not None
+    assert (snap.manager.employee_id, snap.manager.display_name) == (new_boss, "Linus Pauling")
 
 
 async def test_a_missing_employee_is_not_found(acts: BambooHRActivities) -> None:

@@ -62,7 +62,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewCode,
         ReviewReason,
     )
-    from lifecycle.okta_status import ACTIVATED
+    from lifecycle.okta_status import ACTIVATED, SIGN_IN
     from workflows import options
     from workflows.employee.deprovisioning import Deprovisioning
     from workflows.employee.guard_gate import GuardGate
@@ -203,7 +203,11 @@ class EmployeeLifecycle(OpsHandlers, GuardGate, Deprovisioning, Records, StatusV
             result: FetchEmployeeResult = await self._run(
                 Activity.FETCH_EMPLOYEE,
                 # The lifecycle's clock is the policy's "today" (the same clock its timers use).
-                FetchEmployeeInput(employee_id=self.s.employee_id, as_of=workflow.now()),
+                FetchEmployeeInput(
+                    employee_id=self.s.employee_id,
+                    as_of=workflow.now(),
+                    supervisor_hint=self.s.snapshot.supervisor_id if self.s.snapshot else None,
+                ),
                 FetchEmployeeResult,
                 f"read employee {self.s.employee_id} from BambooHR",
             )
@@ -521,6 +525,7 @@ class EmployeeLifecycle(OpsHandlers, GuardGate, Deprovisioning, Records, StatusV
                 protected_groups=plan.protected_groups,
                 activation_email_after_profile=target is AccountStatus.ACTIVE
                 and workflow.patched(PATCH_REHIRE_EMAIL_AFTER_PROFILE),
+                read_groups_with_account=self.s.okta_status in SIGN_IN,
             ),
             SetOktaStatusResult,
             f"set Okta status {target.value}",
