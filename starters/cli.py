@@ -22,6 +22,7 @@ COMMANDS: list[str] = [
     "starters.worker_cmd",
     "starters.sim",
     "starters.settings_cmd",
+    "starters.doctor",
     "starters.setup_cmd",
     "starters.schedules",
     "starters.webhook.cmd",

@@ -40,20 +40,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 async def missing_attributes(settings: Settings) -> tuple[list[str], list[str]]:
     """(custom attributes the policy needs that Okta lacks, those already there)."""
     from integrations.okta import build_okta_client
+    from integrations.okta.models import schema_gaps
     from lifecycle.policy import load_policy
 
     policy = load_policy(settings.lifecycle_policy)
-    wanted = {policy.identity.okta_id_attribute, *policy.profile}
     client = build_okta_client(settings)
     try:
         schema = await client.get_user_schema()
     finally:
         await client.aclose()
-    definitions = schema.get("definitions", {})
-    base = set(definitions.get("base", {}).get("properties", {}))
-    custom = set(definitions.get("custom", {}).get("properties", {}))
-    needed = sorted(wanted - base)
-    return [a for a in needed if a not in custom], [a for a in needed if a in custom]
+    return schema_gaps(schema, policy.okta_attributes)
 
 
 def run_schema(args: argparse.Namespace) -> int:

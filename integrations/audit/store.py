@@ -10,6 +10,7 @@ import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from pathlib import Path
 from types import EllipsisType
 from typing import Any, Self, TypedDict, Unpack
 
@@ -201,6 +202,57 @@ def open_audit_store(url: str) -> AuditStore:
         from integrations.audit.postgres import PostgresAuditStore
 
         return PostgresAuditStore(url)
+    raise AuditStoreError(
+        f"unsupported audit store URL {mask_url(url)}: LIFECYCLE_AUDIT_URL must start with "
+        "sqlite:/// or postgresql://"
+    )
+
+
+def read_schema_version(url: str) -> int | None:
+    """The audit store's schema version without creating or migrating anything (a preflight
+    must change nothing); None when the store has no tables yet. Raises AuditStoreError,
+    the password masked."""
+    if url.startswith(SQLITE_PREFIX):
+        import sqlite3
+
+        from integrations.audit.urls import sqlite_path
+
+        path = sqlite_path(url)
+        if path == ":memory:" or not Path(path).exists():
+            return None
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+            try:
+                found = conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'audit_schema_version'"
+                ).fetchone()
+                if not found:
+                    return None
+                (version,) = conn.execute(
+                    "SELECT COALESCE(MAX(version), 0) FROM audit_schema_version"
+                ).fetchone()
+                return int(version)
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            raise AuditStoreError(f"cannot read the audit store {mask_url(url)}: {exc}") from None
+    if is_postgres_url(url):
+        import psycopg
+
+        from integrations.audit.urls import scrub, url_secrets
+
+        try:
+            with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+                row = conn.execute("SELECT to_regclass('audit_schema_version')").fetchone()
+                if row is None or row[0] is None:
+                    return None
+                row = conn.execute(
+                    "SELECT COALESCE(MAX(version), 0) FROM audit_schema_version"
+                ).fetchone()
+                return int(row[0]) if row else 0
+        except psycopg.Error as exc:
+            text = scrub(str(exc), url_secrets(url))
+            raise AuditStoreError(f"cannot read the audit store {mask_url(url)}: {text}") from None
     raise AuditStoreError(
         f"unsupported audit store URL {mask_url(url)}: LIFECYCLE_AUDIT_URL must start with "
         "sqlite:/// or postgresql://"

@@ -352,6 +352,13 @@ class BambooHRClient:
             raise BambooHRUnexpectedResponse("the webhook list must carry 'webhooks'")
         return [h for h in hooks if isinstance(h, dict)]
 
+    async def get_webhook(self, webhook_id: str) -> dict[str, Any]:
+        """`GET /webhooks/{id}`: one webhook with its monitored fields (the list omits them)."""
+        data = await self._request("GET", f"webhooks/{webhook_id}")
+        if not isinstance(data, dict):
+            raise BambooHRUnexpectedResponse("a webhook must be a JSON object")
+        return data
+
     async def create_webhook(
         self,
         name: str,

@@ -6,6 +6,7 @@ Only the fields the service reasons about are typed; everything else Okta sends 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -82,6 +83,16 @@ class SchemaAttribute(BaseModel):
         if self.description:
             body["description"] = self.description
         return body
+
+
+def schema_gaps(schema: dict[str, Any], wanted: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(custom attributes `wanted` that the `UserSchema` lacks, those already there); base
+    attributes (firstName, email...) always exist and are in neither list."""
+    definitions = schema.get("definitions") or {}
+    base = set((definitions.get("base") or {}).get("properties") or {})
+    custom = set(custom_properties(schema))
+    needed = sorted(set(wanted) - base)
+    return [a for a in needed if a not in custom], [a for a in needed if a in custom]
 
 
 def custom_properties(schema: dict[str, Any]) -> dict[str, Any]:

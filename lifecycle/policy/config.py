@@ -539,6 +539,11 @@ class PolicyConfig(_Section):
         """Every group named by a rule, sorted: the only groups automation ever touches."""
         return sorted({rule.name for rule in self.groups})
 
+    @cached_property
+    def okta_attributes(self) -> list[str]:
+        """Every Okta profile attribute the policy writes: the identity link and the mapping."""
+        return sorted({self.identity.okta_id_attribute, *self.profile})
+
     def status_class(self, status: str | None) -> str | None:
         """'active', 'leave', 'terminated' or None (unknown) for an employment status."""
         if status is None or not status.strip():

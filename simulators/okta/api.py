@@ -15,7 +15,13 @@ from starlette.requests import Request
 from simulators.common.clock import SimClock
 from simulators.okta.api_support import BODY_KEY, error_response
 from simulators.okta.behaviour import OktaBehaviour
-from simulators.okta.errors import OktaError, internal_error, invalid_token, rate_limited
+from simulators.okta.errors import (
+    OktaError,
+    access_denied,
+    internal_error,
+    invalid_token,
+    rate_limited,
+)
 from simulators.okta.ratelimit import ConcurrencyLimiter, RateLimiter, bucket_for
 from simulators.okta.recorder import Recorder
 from simulators.okta.routing import ApiRouter
@@ -34,6 +40,18 @@ class Credentials:
     def __init__(self, api_token: str) -> None:
         self.api_token = api_token
         self.accepted_bearer_tokens: set[str] = set()
+        # SSWS tokens of admins without some role: token -> operations answered 403 E0000006
+        # (a read-only admin, an admin without group rights...), for preflight checks.
+        self.limited_tokens: dict[str, frozenset[str]] = {}
+
+    def add_limited_token(self, token: str, denied_operations: set[str] | frozenset[str]) -> None:
+        """Accept `token` too, but refuse the named operations (e.g. `listGroups`)."""
+        self.limited_tokens[token] = frozenset(denied_operations)
+
+    def denies(self, header: str | None, operation: str) -> bool:
+        _, _, token = (header or "").partition(" ")
+        denied = self.limited_tokens.get(token.strip())
+        return denied is not None and operation in denied
 
     def accepts(self, header: str | None) -> bool:
         if not header:
@@ -41,7 +59,9 @@ class Credentials:
         scheme, _, token = header.partition(" ")
         token = token.strip()
         if scheme.upper() == "SSWS" and token:
-            return hmac.compare_digest(token.encode(), self.api_token.encode())
+            return hmac.compare_digest(token.encode(), self.api_token.encode()) or any(
+                hmac.compare_digest(token.encode(), t.encode()) for t in self.limited_tokens
+            )
         if scheme.lower() in {"bearer", "dpop"} and token:
             return any(
                 hmac.compare_digest(token.encode(), t.encode()) for t in self.accepted_bearer_tokens
@@ -111,6 +131,8 @@ class OktaApi:
                 raise rate_limited(rate_headers)
             route, params = self.router.match(method, path)
             entry["operation"] = route.operation
+            if self.credentials.denies(headers.get("authorization"), route.operation):
+                raise access_denied()
             if not self.concurrency.acquire():
                 entry["limited"] = "concurrency"
                 raise rate_limited({**rate_headers, "X-Rate-Limit-Remaining": "0"})

@@ -77,6 +77,14 @@ def register(sub: argparse._SubParsersAction, config: ConfigSource = SimConfig) 
         "--employees", type=int, default=None, help="company size (LIFECYCLE_SIM_EMPLOYEES)"
     )
     parser.add_argument("--no-seed", action="store_true", help="start with an empty org")
+    parser.add_argument(
+        "--limited-token",
+        action="append",
+        default=[],
+        metavar="TOKEN=OP[,OP...]",
+        help="also accept TOKEN, an admin's token without the rights for these operations "
+        "(answered 403 E0000006), e.g. readonly-token=listGroups,getUserSchema",
+    )
     parser.set_defaults(handler=run, sim_config=config)
 
 
@@ -151,6 +159,11 @@ def run(args: argparse.Namespace) -> int:
         org_url=f"http://{args.host}:{port}",
         max_concurrency=args.max_concurrency,
     )
+    for spec in args.limited_token:
+        token, _, operations = spec.partition("=")
+        if not token or not operations:
+            raise SystemExit(f"--limited-token {spec!r}: expected TOKEN=OP[,OP...]")
+        sim.credentials.add_limited_token(token, {op.strip() for op in operations.split(",")})
     if seed_hook is not None and not args.no_seed and sim.store.user_count() == 0:
         seed = args.seed if args.seed is not None else config.seed
         count = args.employees if args.employees is not None else config.employees

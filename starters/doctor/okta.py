@@ -1,0 +1,118 @@
+"""Okta: the credential works, reads what the service reads, and the org has what the policy
+names (the identity and mapped attributes, each managed group once as an OKTA_GROUP)."""
+
+from __future__ import annotations
+
+from integrations.okta import build_okta_client
+from integrations.okta.client import OktaClient
+from integrations.okta.errors import OktaAuthError, OktaError
+from integrations.okta.models import OKTA_GROUP, schema_gaps
+from lifecycle.policy import PolicyConfig
+from lifecycle.settings import Settings
+from starters.doctor.findings import Finding, ok, problem
+
+AREA = "okta"
+_FIX_SCOPE = (
+    "give the token's admin (or the service app) the role or scope for it: okta.users.read/"
+    "manage, okta.groups.read/manage, okta.schemas.read"
+)
+
+
+def _refused(check: str, err: OktaError) -> Finding:
+    if isinstance(err, OktaAuthError):
+        fix = (
+            "check OKTA_API_TOKEN (or the service app's key and client id)"
+            if err.status == 401
+            else _FIX_SCOPE
+        )
+        return problem(AREA, check, f"refused: {err}", fix)
+    return problem(AREA, check, f"failed: {err}", "check OKTA_ORG_URL and that Okta is reachable")
+
+
+async def check_okta(
+    settings: Settings, policy: PolicyConfig | None, findings: list[Finding]
+) -> None:
+    client = build_okta_client(settings)
+    try:
+        await _check(client, policy, findings)
+    finally:
+        await client.aclose()
+
+
+async def _check(client: OktaClient, policy: PolicyConfig | None, findings: list[Finding]) -> None:
+    # Reads first, each a harmless call of one item: a token that cannot read cannot act.
+    try:
+        async for _ in client.list_users(limit=1):
+            break
+        findings.append(ok(AREA, "read users", "allowed"))
+    except OktaError as err:
+        findings.append(_refused("read users", err))
+        if isinstance(err, OktaAuthError) and err.status == 401:
+            return  # every other call is refused the same way
+    try:
+        async for _ in client.list_groups(limit=1):
+            break
+        findings.append(ok(AREA, "read groups", "allowed"))
+    except OktaError as err:
+        findings.append(_refused("read groups", err))
+    try:
+        schema = await client.get_user_schema()
+    except OktaError as err:
+        findings.append(_refused("read the user schema", err))
+        schema = None
+    if policy is None:
+        return
+    if schema is not None:
+        missing, present = schema_gaps(schema, policy.okta_attributes)
+        if missing:
+            findings.append(
+                problem(
+                    AREA,
+                    "profile attributes",
+                    f"the user schema lacks {', '.join(missing)}",
+                    "`lifecycle setup okta-schema --apply` adds them",
+                )
+            )
+        else:
+            findings.append(
+                ok(AREA, "profile attributes", f"all {len(present)} custom attribute(s) exist")
+            )
+    await _check_groups(client, policy, findings)
+
+
+async def _check_groups(client: OktaClient, policy: PolicyConfig, findings: list[Finding]) -> None:
+    bad = 0
+    for name in policy.managed_groups:
+        try:
+            found = await client.groups_named(name)
+        except OktaError as err:
+            findings.append(_refused(f"group {name}", err))
+            return
+        ours = [g for g in found if g.type == OKTA_GROUP]
+        others = sorted({g.type for g in found if g.type != OKTA_GROUP})
+        if not ours:
+            bad += 1
+            also = f" (only as {', '.join(others)}, whose members an API cannot change)"
+            findings.append(
+                problem(
+                    AREA,
+                    f"group {name}",
+                    "missing" + (also if others else ""),
+                    "create it in Okta as a group (Directory > Groups), or fix the name in the "
+                    "policy; its members are never assigned until then",
+                )
+            )
+        elif len(ours) > 1:
+            bad += 1
+            findings.append(
+                problem(
+                    AREA,
+                    f"group {name}",
+                    f"{len(ours)} groups have this name ({', '.join(g.id for g in ours)})",
+                    "rename or delete all but one: automation cannot tell which one is meant",
+                )
+            )
+    if not bad:
+        findings.append(
+            ok(AREA, "managed groups", f"all {len(policy.managed_groups)} exist once each")
+        )
