@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from lifecycle.settings import SettingsError
+    from starters.runtime import CommandFailed
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -76,6 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"configuration error: {problem}", file=sys.stderr)
         return EXIT_CONFIG
+    except CommandFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except Exception as exc:

@@ -156,9 +156,9 @@ async def _start_workflow(client: Any, settings: Settings, mode: RunMode) -> str
 
 
 async def _start(settings: Settings, mode: RunMode, wait: bool, runtime: Any = None) -> int:
-    from workers.connect import connect
+    from starters.runtime import connect_client
 
-    client = await connect(settings, runtime=runtime)
+    client = await connect_client(settings, runtime)
     workflow_id = await _start_workflow(client, settings, mode)
     print(f"started {mode} run {workflow_id} on task queue {settings.temporal_task_queue}")
     if not wait:

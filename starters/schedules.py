@@ -29,7 +29,7 @@ from temporalio.client import (
 from temporalio.runtime import Runtime
 
 from lifecycle.settings import Settings, load_settings
-from starters.runtime import run_with_runtime
+from starters.runtime import connect_client, run_with_runtime
 
 POLL_SCHEDULE_ID = "bamboohr-poll"
 DRIFT_SCHEDULE_ID = "drift-repair"
@@ -114,12 +114,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from workers.connect import connect
-
     settings = load_settings().require("temporal")
 
     async def main(runtime: Runtime) -> None:
-        client = await connect(settings, runtime=runtime)
+        client = await connect_client(settings, runtime)
         for line in await apply_schedules(client, settings):
             print(line)
 

@@ -7,9 +7,12 @@ It only reads: nothing in Okta, BambooHR, Temporal or the audit store is created
 from __future__ import annotations
 
 import argparse
-import asyncio
+from typing import TYPE_CHECKING
 
 from starters.doctor.findings import Finding, exit_code, render_json, render_text
+
+if TYPE_CHECKING:
+    from temporalio.runtime import Runtime
 
 AREAS = ("okta", "bamboohr", "temporal", "audit")
 
@@ -26,12 +29,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    findings = asyncio.run(diagnose(skip=set(args.skip)))
+    from starters.runtime import run_with_runtime
+
+    findings = run_with_runtime(lambda runtime: diagnose(set(args.skip), runtime))
     print(render_json(findings) if args.json else render_text(findings))
     return exit_code(findings)
 
 
-async def diagnose(skip: set[str] = frozenset()) -> list[Finding]:  # type: ignore[assignment]
+async def diagnose(skip: set[str], runtime: Runtime | None = None) -> list[Finding]:
     from starters.doctor.audit import check_audit
     from starters.doctor.bamboohr import check_bamboohr
     from starters.doctor.config import check_policy, check_settings
@@ -48,7 +53,7 @@ async def diagnose(skip: set[str] = frozenset()) -> list[Finding]:  # type: igno
     if "bamboohr" not in skip:
         await check_bamboohr(settings, policy, findings)
     if "temporal" not in skip:
-        await check_temporal(settings, findings)
+        await check_temporal(settings, findings, runtime)
     if "audit" not in skip:
         await check_audit(settings, findings)
     return findings

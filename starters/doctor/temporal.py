@@ -3,35 +3,36 @@ schedules that poll BambooHR and repair drift are there."""
 
 from __future__ import annotations
 
-import asyncio
-
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode
 
 from lifecycle.settings import Settings
 from starters.doctor.findings import Finding, ok, problem, warning
+from starters.runtime import CommandFailed, connect_client
 from starters.schedules import DRIFT_SCHEDULE_ID, POLL_SCHEDULE_ID
-from workers.connect import connect
 from workflows import search_attributes
 
 AREA = "temporal"
 CONNECT_TIMEOUT_SECONDS = 10
 
 
-async def check_temporal(settings: Settings, findings: list[Finding]) -> None:
+async def check_temporal(
+    settings: Settings, findings: list[Finding], runtime: Runtime | None = None
+) -> None:
     where = f"{settings.temporal_address} namespace {settings.temporal_namespace}"
     try:
-        client = await asyncio.wait_for(
-            connect(settings, tracing=False), timeout=CONNECT_TIMEOUT_SECONDS
+        client = await connect_client(
+            settings, runtime, within=CONNECT_TIMEOUT_SECONDS, tracing=False
         )
-    except (TimeoutError, RuntimeError, RPCError) as err:
+    except CommandFailed as err:
         findings.append(
             problem(
                 AREA,
                 "server",
-                f"cannot connect to {where}: {err or 'timed out'}",
+                str(err).split(" (check ")[0],
                 "check TEMPORAL_ADDRESS (and TLS / API key settings), and that the server runs",
             )
         )

@@ -4,6 +4,7 @@ every child; running it again resumes from the persisted state; a busy port is r
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -119,6 +120,18 @@ def test_dev_brings_everything_up_stops_cleanly_and_resumes(
         okta_count = len(
             httpx.get(f"http://127.0.0.1:{ports['okta']}/_sim/state", timeout=10).json()["users"]
         )
+        # The preflight finds nothing to fix in what `make dev` brought up.
+        doctor = subprocess.run(
+            [sys.executable, "-m", "starters.cli", "doctor", "--json"],
+            env={**env, "TEMPORAL_ADDRESS": f"127.0.0.1:{ports['temporal']}"},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        findings = json.loads(doctor.stdout)["findings"]
+        assert [f for f in findings if f["level"] != "ok"] == [], doctor.stdout
+        assert doctor.returncode == 0
     finally:
         code = stop(proc)
     assert code == 0

@@ -6,11 +6,15 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from temporalio.client import ScheduleOverlapPolicy
 from temporalio.testing import WorkflowEnvironment
 
+from integrations.serving import ReservedPort
 from lifecycle.settings import Settings
+from starters.cli import main
 from starters.schedules import DRIFT_SCHEDULE_ID, POLL_SCHEDULE_ID, apply_schedules
 
 
@@ -46,3 +50,19 @@ async def test_apply_is_idempotent_and_updates_in_place(
             break
         await asyncio.sleep(0.2)
     assert schedules.count(POLL_SCHEDULE_ID) == 1 and schedules.count(DRIFT_SCHEDULE_ID) == 1
+
+
+def test_an_unreachable_server_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nothing_there = ReservedPort()  # bound, never listening: connections are refused
+    try:
+        monkeypatch.setenv("LIFECYCLE_ENV_FILE", str(tmp_path / "absent.env"))
+        monkeypatch.setenv("TEMPORAL_ADDRESS", f"127.0.0.1:{nothing_there.port}")
+        code = main(["schedules", "apply"])
+    finally:
+        nothing_there.release()
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith(f"error: cannot reach Temporal at 127.0.0.1:{nothing_there.port}")
+    assert "Traceback" not in err and "TEMPORAL_ADDRESS" in err

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from google.protobuf.duration_pb2 import Duration
+from temporalio.api.workflowservice.v1 import RegisterNamespaceRequest
 from temporalio.testing import WorkflowEnvironment
 
 from integrations.audit import open_audit_store
@@ -230,6 +233,36 @@ async def test_a_token_without_a_permission_is_named(
     for check in ("okta/read groups", "okta/read the user schema"):
         assert found[check]["level"] == "problem"
         assert "403" in found[check]["detail"] and "okta.groups.read" in found[check]["fix"]
+
+
+async def test_a_namespace_without_our_search_attributes_is_a_problem(
+    org: Org,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    dev_server_env: WorkflowEnvironment,
+) -> None:
+    # A namespace created by hand (or a new Cloud namespace) has none of our attributes:
+    # every lifecycle start would fail there.
+    namespace = f"doctor-{uuid.uuid4().hex[:8]}"
+    await dev_server_env.client.workflow_service.register_namespace(
+        RegisterNamespaceRequest(
+            namespace=namespace,
+            workflow_execution_retention_period=Duration(seconds=86_400),
+        )
+    )
+    monkeypatch.setenv("TEMPORAL_NAMESPACE", namespace)
+
+    for _ in range(50):  # a new namespace reaches the frontend's cache within seconds
+        code = await doctor("--skip", "okta", "--skip", "bamboohr", "--skip", "audit")
+        found = {f"{f['area']}/{f['check']}": f for f in findings(capsys)}
+        if found["temporal/server"]["level"] == "ok":
+            break
+        await asyncio.sleep(0.2)
+
+    assert code == 2
+    attributes = found["temporal/search attributes"]
+    assert attributes["level"] == "problem" and "EmployeeId" in attributes["detail"]
+    assert "search-attribute create" in attributes["fix"]
 
 
 def test_a_bad_policy_is_named_by_file_and_line(
