@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     okta_private_key_id: str | None = None
     okta_scopes: str = "okta.users.manage okta.groups.manage okta.schemas.manage"
     okta_max_concurrency: int = Field(default=20, ge=1, le=200)
+    # Share of each rate-limit window left for others (admins, other integrations) in the
+    # org. Each point costs throughput: a wave that spills past a window's end waits a minute.
+    okta_rate_limit_reserve: float = Field(default=0.02, ge=0, le=0.5)
     okta_timeout_seconds: float = Field(default=30.0, gt=0)
 
     # --- Behaviour ------------------------------------------------------------------------

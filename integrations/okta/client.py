@@ -413,7 +413,11 @@ def build_okta_client(
     return OktaClient(
         org_url,
         auth,
-        governor or RateLimitGovernor(max_concurrency=settings.okta_max_concurrency),
+        governor
+        or RateLimitGovernor(
+            max_concurrency=settings.okta_max_concurrency,
+            reserve_fraction=settings.okta_rate_limit_reserve,
+        ),
         max_concurrency=settings.okta_max_concurrency,
         timeout=settings.okta_timeout_seconds,
         transport=transport,

@@ -74,7 +74,7 @@ async def test_bursts_while_the_budget_is_large() -> None:
 
 async def test_paces_the_rest_of_the_budget_over_the_window() -> None:
     fake = FakeTime()
-    gov = RateLimitGovernor(clock=fake.clock, sleep=fake.sleep)
+    gov = RateLimitGovernor(clock=fake.clock, sleep=fake.sleep, reserve_fraction=0.05)
     reset = fake.now + 60
     await send(gov, 200, headers(100, 23, reset), "/api/v1/users")  # 23 left, reserve 5
     await send(gov, 200, headers(100, 22, reset), "/api/v1/users")
@@ -84,7 +84,7 @@ async def test_paces_the_rest_of_the_budget_over_the_window() -> None:
 
 async def test_waits_for_the_reset_when_exhausted_and_after_a_429() -> None:
     fake = FakeTime()
-    gov = RateLimitGovernor(clock=fake.clock, sleep=fake.sleep)
+    gov = RateLimitGovernor(clock=fake.clock, sleep=fake.sleep, reserve_fraction=0.05)
     reset = fake.now + 42
     await send(gov, 200, headers(60, 3, reset), "/api/v1/users")  # only the reserve is left
     await send(gov, 200, headers(60, 59, reset + 60), "/api/v1/users")
