@@ -113,7 +113,9 @@ async def build_resources(settings: Settings, client: Client, **overrides: Any) 
     if bamboohr is None:
         bamboohr = build_bamboohr_client(settings)
         closers.append(bamboohr.aclose)
-    notifier = overrides.get("notifier") or build_notifier(settings)
+    notifier = overrides.get("notifier") or build_notifier(
+        settings, templates=policy.templates.directory
+    )
 
     okta_acts = OktaActivities(
         okta, audit, settings.effective_mode, policy.identity.okta_id_attribute

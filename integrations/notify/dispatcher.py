@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import parseaddr
+from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -25,7 +26,7 @@ from integrations.notify.sinks import (
     WebhookSink,
     describe_error,
 )
-from integrations.notify.templates import Message, render
+from integrations.notify.templates import Message, render, text_environment
 from lifecycle.settings import Settings, SettingsError
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,15 @@ class DispatchResult:
 class Notifier:
     """Renders events and fans them out to its sinks; never raises for a sink's failure."""
 
-    def __init__(self, sinks: Sequence[Sink], *, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        sinks: Sequence[Sink],
+        *,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        templates: Path | None = None,
+    ) -> None:
+        """`templates`: the operator's directory of text templates (policy
+        `templates.directory`); files it lacks stay the packaged ones."""
         names = [s.name for s in sinks]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
@@ -53,6 +62,7 @@ class Notifier:
             raise ValueError("timeout must be positive")
         self.sinks: tuple[Sink, ...] = tuple(sinks)
         self.timeout = timeout
+        self._texts = text_environment(templates) if templates is not None else None
 
     @property
     def sink_names(self) -> list[str]:
@@ -67,7 +77,7 @@ class Notifier:
         data: Mapping[str, Any] | None = None,
     ) -> DispatchResult:
         """Render `event` and send it; no audience named means the event's default ones."""
-        message = render(event, employee_id=employee_id, data=data)
+        message = render(event, employee_id=employee_id, data=data, texts=self._texts)
         return await self.send(message, list(audiences) or list(message.default_audiences))
 
     async def send(self, message: Message, audiences: Sequence[str]) -> DispatchResult:
@@ -101,7 +111,9 @@ class Notifier:
         return sink.name, None
 
 
-def build_notifier(settings: Settings, config: NotifyConfig | None = None) -> Notifier:
+def build_notifier(
+    settings: Settings, config: NotifyConfig | None = None, *, templates: Path | None = None
+) -> Notifier:
     """Sinks named by LIFECYCLE_NOTIFY_SINKS; every configuration problem in one SettingsError."""
     problems: list[str] = []
     names = _sink_names(settings.lifecycle_notify_sinks, problems)
@@ -145,7 +157,7 @@ def build_notifier(settings: Settings, config: NotifyConfig | None = None) -> No
                 sinks.append(sink)
     if problems:
         raise SettingsError(problems)
-    return Notifier(sinks, timeout=timeout)
+    return Notifier(sinks, timeout=timeout, templates=templates)
 
 
 def _sink_names(value: str, problems: list[str]) -> list[str]:

@@ -24,9 +24,16 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, Literal
 
+from jinja2 import Environment
+
+from integrations.templating import template_environment
+
 logger = logging.getLogger(__name__)
+
+TEXTS = Path(__file__).with_name("texts")
 
 Severity = Literal["info", "alert"]
 
@@ -674,10 +681,33 @@ def _generic(d: _Data) -> _Body:
 # --- assembly --------------------------------------------------------------------------------
 
 
+def text_environment(override: Path | None = None) -> Environment:
+    """The texts' templates (texts/), each replaceable from the operator's directory."""
+    env = template_environment(TEXTS, override)
+    env.filters["slack"] = _slack_escape
+    return env
+
+
+_PACKAGED: Environment | None = None
+
+
+def _packaged() -> Environment:
+    global _PACKAGED
+    if _PACKAGED is None:
+        _PACKAGED = text_environment()
+    return _PACKAGED
+
+
 def render(
-    event: str, *, employee_id: str | None = None, data: Mapping[str, Any] | None = None
+    event: str,
+    *,
+    employee_id: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    texts: Environment | None = None,
 ) -> Message:
-    """Render `event`; never raises for odd data (falls back to a generic rendering)."""
+    """Render `event`; never raises for odd data (falls back to a generic rendering).
+    `texts`: the operator's templates (`text_environment(dir)`); one that fails to render
+    falls back to the packaged text, so a template typo never loses a notification."""
     event = str(event)
     template = TEMPLATES.get(event) or Template(
         event, event.replace("_", " ").capitalize(), ("it",), (), "info", _generic
@@ -685,7 +715,7 @@ def render(
     data = data or {}
     try:
         facts = _Data(event, employee_id, data)
-        return _assemble(template, facts, template.build(facts))
+        return _assemble(template, facts, template.build(facts), texts)
     except Exception as exc:  # a template bug must not lose the notification
         logger.warning(
             "template for %s failed (%s); rendering generically", event, type(exc).__name__
@@ -695,14 +725,16 @@ def render(
     for attempt in (common, {}):
         try:
             facts = _Data(event, employee_id, attempt)
-            return _assemble(template, facts, _generic(facts))
+            return _assemble(template, facts, _generic(facts), texts)
         except Exception:
             continue
     facts = _Data(event, None, {})
-    return _assemble(template, facts, _generic(facts))
+    return _assemble(template, facts, _generic(facts), texts)
 
 
-def _assemble(template: Template, d: _Data, body: _Body) -> Message:
+def _assemble(
+    template: Template, d: _Data, body: _Body, texts: Environment | None = None
+) -> Message:
     dry_run = bool(d.flag("dry_run"))
     prefix = "[dry-run] " if dry_run else ""
     subject = _one_line(f"{prefix}{template.title}: {body.subject_tail or d.who}", 200)
@@ -714,20 +746,20 @@ def _assemble(template: Template, d: _Data, body: _Body) -> Message:
 
     summary = body.summary[:1].upper() + body.summary[1:]
     body = _Body(summary, body.facts, body.action, body.subject_tail)
-    sections = [
-        body.summary,
-        "\n".join(f"{label}: {value}" for label, value in body.facts),
-        body.action or "",
-        "Dry-run mode: nothing was changed in Okta." if dry_run else "",
-        f"-- {footer}",
-    ]
-    text = "\n\n".join(section for section in sections if section)
-
-    markdown = "\n".join(
-        [f"*{_slack_escape(subject)}*", _slack_escape(body.summary), ""]
-        + [f"*{_slack_escape(label)}:* {_slack_escape(value)}" for label, value in body.facts]
-        + ([f"\n_{_slack_escape(body.action)}_"] if body.action else [])
-    )
+    shared = _shared_data(template, d)
+    context = {
+        "event": template.event,
+        "title": template.title,
+        "subject": subject,
+        "summary": body.summary,
+        "facts": list(body.facts),
+        "action": body.action,
+        "dry_run": dry_run,
+        "footer": footer,
+        "employee_id": d.employee_id,
+        "data": shared,
+    }
+    text, markdown = _texts(texts, template.event, context)
 
     return Message(
         event=template.event,
@@ -735,11 +767,32 @@ def _assemble(template: Template, d: _Data, body: _Body) -> Message:
         text=text,
         markdown=markdown,
         blocks=_blocks(template, subject, body, footer),
-        data=_shared_data(template, d),
+        data=shared,
         employee_id=d.employee_id,
         severity=template.severity,
         default_audiences=template.audiences,
     )
+
+
+def _texts(env: Environment | None, event: str, context: dict[str, Any]) -> tuple[str, str]:
+    """(plain text, Slack mrkdwn): the operator's templates if any, else the packaged ones."""
+    if env is not None:
+        try:
+            return _render_texts(env, event, context)
+        except Exception as exc:  # the operator's template: report it, keep the message
+            logger.warning(
+                "operator template for %s failed (%s: %s); using the packaged one",
+                event,
+                type(exc).__name__,
+                exc,
+            )
+    return _render_texts(_packaged(), event, context)
+
+
+def _render_texts(env: Environment, event: str, context: dict[str, Any]) -> tuple[str, str]:
+    text = env.select_template([f"{event}.txt.j2", "notification.txt.j2"]).render(context)
+    markdown = env.get_template("notification.md.j2").render(context)
+    return text.strip("\n"), markdown.rstrip("\n")
 
 
 def _shared_data(template: Template, d: _Data) -> dict[str, Any]:

@@ -294,6 +294,15 @@ class TerminationConfig(_Section):
     alert_after_failures: int = Field(default=5, ge=1)
 
 
+class TemplatesConfig(_Section):
+    """The operator's replacements for packaged templates, by file name: report.html.j2
+    (with report.css, report.js) for `lifecycle report`, notification.txt.j2 and
+    notification.md.j2 for every notification, <event>.txt.j2 for one event's text. A
+    directory, relative to the policy file; files it lacks stay the packaged ones."""
+
+    directory: Path | None = None
+
+
 class ProtectedConfig(_Section):
     logins: TextList = Field(default_factory=list)
     groups: TextList = Field(default_factory=list)
@@ -527,6 +536,7 @@ class PolicyConfig(_Section):
     leave: LeaveConfig = Field(default_factory=LeaveConfig)
     termination: TerminationConfig = Field(default_factory=TerminationConfig)
     protected: ProtectedConfig = Field(default_factory=ProtectedConfig)
+    templates: TemplatesConfig = Field(default_factory=TemplatesConfig)
     safeguards: SafeguardsConfig = Field(default_factory=SafeguardsConfig)
     service_accounts: ServiceAccountsConfig = Field(default_factory=ServiceAccountsConfig)
     profile: dict[str, AttrSpec] = Field(default_factory=_default_profile)
@@ -619,10 +629,13 @@ def load_policy(path: str | Path) -> PolicyConfig:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError([f"{source_name}: cannot read the policy file: {exc}"]) from None
-    return parse_policy(text, source_name)
+    return parse_policy(text, source_name, base_dir=Path(path).parent)
 
 
-def parse_policy(text: str, source_name: str = "<policy>") -> PolicyConfig:
+def parse_policy(
+    text: str, source_name: str = "<policy>", base_dir: Path | None = None
+) -> PolicyConfig:
+    """`base_dir`: where relative paths in the policy start (the policy file's directory)."""
     located = load_located(text, source_name)
     problems: list[tuple[int, str]] = [
         (line, f"{source_name}:{line}: {_format_path(path) or '(top level)'}: {message}")
@@ -643,6 +656,22 @@ def parse_policy(text: str, source_name: str = "<policy>") -> PolicyConfig:
     if config is not None:
         for path, message in _cross_checks(config):
             problems.append(_problem(source_name, located, path, message))
+        directory = config.templates.directory
+        if directory is not None:
+            resolved = (base_dir or Path()).joinpath(directory).resolve()
+            if resolved.is_dir():
+                config = config.model_copy(
+                    update={"templates": TemplatesConfig(directory=resolved)}
+                )
+            else:
+                problems.append(
+                    _problem(
+                        source_name,
+                        located,
+                        ("templates", "directory"),
+                        f"{resolved} is not a directory",
+                    )
+                )
     if problems:
         problems.sort(key=lambda item: item[0])
         raise PolicyError([message for _, message in problems])

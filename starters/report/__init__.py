@@ -20,6 +20,7 @@ from pathlib import Path
 
 EXIT_FINDINGS = 3
 EXIT_FAILED = 1
+EXIT_CONFIG_ERROR = 2  # a broken operator template, like a broken policy
 FORMATS = ("json", "csv", "html")
 
 
@@ -64,6 +65,8 @@ def output_format(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from jinja2 import TemplateError
+
     from lifecycle.policy import load_policy
     from lifecycle.settings import load_settings
     from starters.progress import terminal_progress
@@ -94,7 +97,12 @@ def run(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.close()
     report = build_report(sources, mode=settings.effective_mode.value)
-    text = render(report, fmt)
+    try:
+        text = render(report, fmt, policy.templates.directory)
+    except TemplateError as exc:  # the operator's report.html.j2
+        where = f"{exc.filename or exc.name or 'template'}:{getattr(exc, 'lineno', '?')}"
+        print(f"report failed: template {where}: {exc.message}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     if args.output is None:
         sys.stdout.write(text)
     else:
