@@ -39,7 +39,13 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 # The commands that run the simulators; no other product module imports them.
-RUNS_SIMULATORS = {"starters/dev.py", "starters/dev_seed.py", "starters/sim.py"}
+# (starters/stack.py: the parts `lifecycle dev` runs, for the benchmarks and reliability tests.)
+RUNS_SIMULATORS = {
+    "starters/dev.py",
+    "starters/dev_seed.py",
+    "starters/sim.py",
+    "starters/stack.py",
+}
 
 
 def _imports(path: Path) -> set[str]:

@@ -42,6 +42,7 @@ from lifecycle.settings import SIM_BAMBOOHR_KEY, SIM_OKTA_TOKEN, Mode, Settings
 from simulators.bamboohr.app import BambooHRSimulator
 from simulators.okta.app import OktaSimulator
 from starters.children import eventually
+from starters.stack import EMPLOYMENT_STATUSES, LEAVE_STATUSES, prepare_okta
 from workers.worker import running_worker
 
 REPO = Path(__file__).resolve().parents[2]
@@ -362,25 +363,14 @@ async def lifecycle_stack(
     chosen = SUITE_SAFEGUARDS if safeguards is None else safeguards
     policy = with_safeguards(load_policy(POLICY_PATH), **chosen)
     okta = OktaSimulator(api_token=SIM_OKTA_TOKEN)
-    okta.store.add_schema_attribute("bambooHrId", title="BambooHR id")
-    okta.store.add_schema_attribute("jobLevel", title="Job level")
-    for name in [*policy.managed_groups, UNMANAGED_GROUP, PROTECTED_GROUP]:
-        okta.store.create_group(name)
+    prepare_okta(okta.store, policy, [UNMANAGED_GROUP, PROTECTED_GROUP])
     # Employee ids (and so workflow ids) unique across the session's shared Temporal server.
     hr = BambooHRSimulator(
         api_key=SIM_BAMBOOHR_KEY,
         store_options={
             "first_employee_id": next(_ID_BLOCKS),
-            "employment_statuses": [
-                "Full-Time",
-                "Part-Time",
-                "Contractor",
-                "Intern",
-                "Leave of Absence",
-                "Parental Leave",
-                "Terminated",
-            ],
-            "leave_statuses": ["Leave of Absence", "Parental Leave"],
+            "employment_statuses": EMPLOYMENT_STATUSES,
+            "leave_statuses": LEAVE_STATUSES,
         },
     )
     hr.clock.set(await env.get_current_time())

@@ -14,156 +14,56 @@ What runs where (everything on 127.0.0.1, ports picked free at start):
 The credentials are random per run (never the simulators' well-known defaults), so a scan of
 the logs for them means something; payload encryption is on, so Temporal only stores
 ciphertext. `client` encodes with the same key; `raw_client` has no codec at all and reads
-history exactly as the server keeps it.
+history exactly as the server keeps it. The parts are starters/stack.py's, as the
+benchmarks use them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import re
-import secrets
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-from pydantic import SecretStr
 from temporalio.client import Client
 
 from integrations.audit import AuditStore, open_audit_store
-from integrations.serving import ReservedPort, ThreadedServer
-from lifecycle.policy import PolicyConfig, load_policy
-from lifecycle.settings import Mode, Settings
-from simulators.bamboohr.app import BambooHRSimulator
-from simulators.okta.app import OktaSimulator
-from starters.children import ChildProcess, child_environment
 from starters.devserver import TemporalDevServer
+from starters.stack import POLICY_PATH, ServiceStack, StackOptions, StackSecrets
 from workers.connect import connect, data_converter
 
-REPO = Path(__file__).resolve().parents[2]
-POLICY_PATH = REPO / "config" / "policy.yaml"
-UNMANAGED_GROUP = "Okta Administrators"
-EMPLOYMENT_STATUSES = [
-    "Full-Time",
-    "Part-Time",
-    "Contractor",
-    "Intern",
-    "Leave of Absence",
-    "Parental Leave",
-    "Terminated",
-]
-LEAVE_STATUSES = ["Leave of Absence", "Parental Leave"]
 
+class ProcessStack(ServiceStack):
+    """A `ServiceStack` (starters/stack.py) on a Temporal dev server of its own, with random
+    secrets and payload encryption, one worker a test may kill, and a policy whose
+    safeguards a test may change."""
 
-@dataclass(frozen=True)
-class StackSecrets:
-    okta_token: str
-    bamboohr_key: str
-    webhook_key: str
-    encryption_key: str  # base64 of 32 random bytes
-    key_id: str = "rel1"
-
-    @classmethod
-    def generate(cls) -> StackSecrets:
-        return cls(
-            okta_token="okta-" + secrets.token_urlsafe(24),
-            bamboohr_key="bhr-" + secrets.token_hex(20),
-            webhook_key="whk-" + secrets.token_urlsafe(24),
-            encryption_key=base64.b64encode(secrets.token_bytes(32)).decode(),
+    def __init__(self, root: Path, *, first_employee_id: int = 1000) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        self.temporal = TemporalDevServer(
+            db_file=root / "temporal.db",
+            headless=True,
+            log_file=root / "logs" / "temporal.log",
         )
-
-    @property
-    def encryption_keys(self) -> str:
-        return f"{self.key_id}:{self.encryption_key}"
-
-    def values(self) -> dict[str, str]:
-        """What must never appear in a log: each secret, and the key in every usual form."""
-        raw = base64.b64decode(self.encryption_key)
-        return {
-            "OKTA_API_TOKEN": self.okta_token,
-            "BAMBOOHR_API_KEY": self.bamboohr_key,
-            "BAMBOOHR_WEBHOOK_KEY": self.webhook_key,
-            "LIFECYCLE_ENCRYPTION_KEYS": self.encryption_key,
-            "LIFECYCLE_ENCRYPTION_KEYS (hex)": raw.hex(),
-            "LIFECYCLE_ENCRYPTION_KEYS (urlsafe)": base64.urlsafe_b64encode(raw).decode(),
-        }
-
-
-@dataclass
-class ProcessStack:
-    root: Path
-    task_queue: str = "employee-lifecycle"
-    first_employee_id: int = 1000
-    okta_max_concurrency: int = 100
-    secrets: StackSecrets = field(default_factory=StackSecrets.generate)
-    policy: PolicyConfig = field(default_factory=lambda: load_policy(POLICY_PATH))
-
-    def __post_init__(self) -> None:
-        self.logs = self.root / "logs"
-        self.logs.mkdir(parents=True, exist_ok=True)
         # The product's policy, with the suite's mass-change allowance (most scenarios here
         # terminate dozens of people in an hour); `set_safeguards` + a worker restart changes it.
-        self.policy_path = self.root / "policy.yaml"
+        self.policy_path = root / "policy.yaml"
         self.set_safeguards(min_count=1000)
-        self.temporal = TemporalDevServer(
-            db_file=self.root / "temporal.db",
-            headless=True,
-            log_file=self.logs / "temporal.log",
+        super().__init__(
+            StackOptions(
+                root=root,
+                temporal_address=self.temporal.address,
+                secrets=StackSecrets.generate(),
+                policy_path=self.policy_path,
+                first_employee_id=first_employee_id,
+                # Sim-clock seconds between redeliveries (BambooHR: minutes); the clock runs.
+                bamboohr={"webhook_retry_schedule": (1.0, 1.0, 1.0, 1.0, 1.0)},
+                settings={"okta_max_concurrency": 100},
+            )
         )
-        self.okta = OktaSimulator(api_token=self.secrets.okta_token)
-        self.okta.store.add_schema_attribute("bambooHrId", title="BambooHR id")
-        self.okta.store.add_schema_attribute("jobLevel", title="Job level")
-        for name in [*self.policy.managed_groups, UNMANAGED_GROUP, *self.policy.protected.groups]:
-            self.okta.store.create_group(name)
-        self.hr = BambooHRSimulator(
-            api_key=self.secrets.bamboohr_key,
-            webhook_private_key=self.secrets.webhook_key,
-            # Sim-clock seconds between redeliveries (BambooHR: minutes); the clock runs.
-            webhook_retry_schedule=(1.0, 1.0, 1.0, 1.0, 1.0),
-            store_options={
-                "first_employee_id": self.first_employee_id,
-                "employment_statuses": EMPLOYMENT_STATUSES,
-                "leave_statuses": LEAVE_STATUSES,
-            },
-        )
-        self.okta_server = ThreadedServer(self.okta.app, name="okta-sim")
-        self.hr_server = ThreadedServer(self.hr.app, name="bamboohr-sim")
-        self._webhook_port = ReservedPort()
-        self.webhook_port = self._webhook_port.port
-        self.audit_url = f"sqlite:///{self.root / 'audit.db'}"
-        self.settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            temporal_address=self.temporal.address,
-            temporal_task_queue=self.task_queue,
-            okta_org_url=self.okta_server.url,
-            okta_api_token=SecretStr(self.secrets.okta_token),
-            okta_max_concurrency=self.okta_max_concurrency,
-            bamboohr_base_url=self.hr_server.url,
-            bamboohr_api_key=SecretStr(self.secrets.bamboohr_key),
-            bamboohr_webhook_key=SecretStr(self.secrets.webhook_key),
-            lifecycle_mode=Mode.APPLY,
-            lifecycle_policy=self.policy_path,
-            lifecycle_audit_url=self.audit_url,
-            lifecycle_data_dir=self.root / "data",
-            lifecycle_encryption_keys=SecretStr(self.secrets.encryption_keys),
-            lifecycle_webhook_host="127.0.0.1",
-            lifecycle_webhook_port=self.webhook_port,
-            lifecycle_log_format="json",
-            lifecycle_log_level="INFO",
-            lifecycle_notify_sinks="log",
-            lifecycle_otel_exporter="none",
-        )
-        # The worker and the receiver are configured with exactly these settings.
-        env = child_environment(self.settings, env_file=self.root / "no.env")
-        cli = [sys.executable, "-m", "starters.cli"]
-        self.worker = ChildProcess("worker", [*cli, "worker"], env, self.logs)
-        self.webhook = ChildProcess(
-            "webhook", [*cli, "webhook", "--port", str(self.webhook_port)], env, self.logs
-        )
+        self.prepare_okta()
         self._client: Client | None = None
         self._raw: Client | None = None
         self.audit: AuditStore | None = None
@@ -189,18 +89,13 @@ class ProcessStack:
         assert self._raw is not None, "the stack is not started"
         return self._raw
 
-    @property
-    def webhook_url(self) -> str:
-        return f"http://127.0.0.1:{self.webhook_port}"
-
     def note(self, text: str) -> None:
         self.events.append(f"{time.strftime('%H:%M:%S')} {text}")
 
     # --- lifecycle of the whole stack ------------------------------------------------------
     async def start(self) -> ProcessStack:
         await asyncio.to_thread(self.temporal.start)
-        self.okta_server.start()
-        self.hr_server.start()
+        self.start_simulators()
         self.audit = open_audit_store(self.audit_url)
         self._client = await connect(self.settings, tracing=False)
         self._raw = await Client.connect(
@@ -210,19 +105,15 @@ class ProcessStack:
         return self
 
     async def close(self) -> None:
-        for proc in (self.webhook, self.worker):
-            await asyncio.to_thread(proc.stop)
+        await self.stop_processes()
         await asyncio.to_thread(self.temporal.stop)
-        self.hr_server.stop()
-        self.okta_server.stop()
+        self.stop_simulators()
         if self.audit is not None:
             self.audit.close()
 
     # --- the worker ------------------------------------------------------------------------
     async def start_worker(self, timeout: float = 60.0) -> None:
-        offset = self.worker.log_size()
-        self.worker.start()
-        await self.worker.wait_for_log("worker started", after=offset, within=timeout)
+        await self.start_workers(within=timeout)
         self.note(f"worker started (pid {self.worker.pid})")
 
     def kill_worker(self) -> None:
@@ -236,19 +127,8 @@ class ProcessStack:
 
     # --- the webhook receiver --------------------------------------------------------------
     async def start_webhook(self, timeout: float = 60.0) -> None:
-        self._webhook_port.release()  # held until now: the receiver binds it next
-        self.webhook.start()
-        deadline = time.monotonic() + timeout
-        async with httpx.AsyncClient(timeout=2) as http:
-            while time.monotonic() < deadline:
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get(self.webhook_url + "/livez")).status_code == 200:
-                        self.note(f"webhook receiver started (pid {self.webhook.pid})")
-                        return
-                if not self.webhook.alive:
-                    raise RuntimeError(f"webhook receiver exited ({self.webhook.tail()})")
-                await asyncio.sleep(0.1)
-        raise TimeoutError(f"webhook receiver did not answer ({self.webhook.tail()})")
+        await self.start_receiver(within=timeout)
+        self.note(f"webhook receiver started (pid {self.receiver.pid})")
 
     # --- the Temporal server ---------------------------------------------------------------
     async def stop_temporal(self) -> None:
@@ -270,7 +150,7 @@ class ProcessStack:
 
     # --- process health --------------------------------------------------------------------
     def assert_processes_alive(self) -> None:
-        for proc in (self.worker, self.webhook):
+        for proc in (self.worker, self.receiver):
             assert proc.alive, f"{proc.name} died on its own:\n{proc.tail()}"
 
     def log_files(self) -> list[Path]:
