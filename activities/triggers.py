@@ -31,9 +31,7 @@ from contracts.activities import (
 from contracts.employee import HrChanged
 from integrations.audit import AuditStore
 from integrations.bamboohr import BambooHRClient, BambooHRError, BulkSnapshots
-from integrations.okta import OktaClient
 from lifecycle.models import ReviewCode, ReviewReason
-from lifecycle.policy import PolicyConfig
 
 
 class TriggerActivities:
@@ -43,17 +41,13 @@ class TriggerActivities:
         temporal: Client,
         task_queue: str,
         bamboohr: BambooHRClient,
-        okta: OktaClient,
         audit: AuditStore,
-        policy: PolicyConfig,
         fields: list[str],
     ) -> None:
         self.temporal = temporal
         self.task_queue = task_queue
         self.bamboohr = bamboohr
-        self.okta = okta
         self.audit = audit
-        self.policy = policy
         self.fields = fields
 
     def all(self) -> list[Any]:

@@ -142,9 +142,7 @@ async def build_resources(settings: Settings, client: Client, **overrides: Any) 
         temporal=client,
         task_queue=settings.temporal_task_queue,
         bamboohr=bamboohr,
-        okta=okta,
         audit=audit,
-        policy=policy,
         fields=fields,
     ).all()
     activities += GuardActivities(
