@@ -161,8 +161,8 @@ def _goals(r: dict[str, Any]) -> list[dict[str, Any]]:
                 f"utilisation {util * 100:.1f} %: the governor keeps a "
                 f"{DEFAULT_RESERVE * 100:g} % reserve per window "
                 "and spreads the last half of the budget evenly to the reset, so a window is "
-                "at most ~95 % used; a run shorter than two full windows is dominated by the "
-                "partial first and last windows"
+                f"at most ~{100 - DEFAULT_RESERVE * 100:g} % used; a run shorter than two full "
+                "windows is dominated by the partial first and last windows"
                 if util >= 0.8
                 else f"utilisation {util * 100:.1f} %: the users bucket was not the bottleneck "
                 "(the workflows did not have a users-bucket call waiting at all times)"

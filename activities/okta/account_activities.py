@@ -407,6 +407,7 @@ class OktaActivities:
                 # The status moved between our read and the call (or deactivating an
                 # already deprovisioned user answered 404): read again and decide again.
                 last_error = error
+                groups = None  # the groups too: someone is changing this account now
                 continue
             email_later = _email_later(input, current, [operation])
             if not sent:

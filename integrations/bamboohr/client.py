@@ -445,9 +445,14 @@ class BambooHRClient:
         if supervisor is None or supervisor == snapshot.employee_id:
             snapshot.manager = None
             return snapshot
-        if supervisor == supervisor_hint and isinstance(hinted, BaseException):
-            raise hinted
-        raw = hinted if supervisor == supervisor_hint else await self._supervisor_record(supervisor)
+        # The hinted read is used only when it was made and names this very supervisor (an
+        # id spelled otherwise, or a hint that was the employee, is read afresh).
+        if supervisor == supervisor_hint and hinted is not _UNREAD:
+            if isinstance(hinted, BaseException):
+                raise hinted
+            raw = hinted
+        else:
+            raw = await self._supervisor_record(supervisor)
         if raw is None:
             log.warning(
                 "employee %s: supervisor %s not found in BambooHR", snapshot.employee_id, supervisor

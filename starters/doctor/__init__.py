@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from starters.doctor.findings import Finding, exit_code, render_json, render_text
+from starters.doctor.findings import Finding, exit_code, problem, render_json, render_text
 
 if TYPE_CHECKING:
     from temporalio.runtime import Runtime
@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def diagnose(skip: set[str], runtime: Runtime | None = None) -> list[Finding]:
+    from lifecycle.settings import SettingsError
     from starters.doctor.audit import check_audit
     from starters.doctor.bamboohr import check_bamboohr
     from starters.doctor.config import check_policy, check_settings
@@ -44,16 +45,25 @@ async def diagnose(skip: set[str], runtime: Runtime | None = None) -> list[Findi
     from starters.doctor.temporal import check_temporal
 
     findings: list[Finding] = []
-    settings = check_settings(findings)
+    areas = [a for a in AREAS if a not in skip]
+    settings = check_settings(findings, areas)
     if settings is None:
         return findings
     policy = check_policy(settings, findings)
-    if "okta" not in skip:
-        await check_okta(settings, policy, findings)
-    if "bamboohr" not in skip:
-        await check_bamboohr(settings, policy, findings)
-    if "temporal" not in skip:
-        await check_temporal(settings, findings, runtime)
-    if "audit" not in skip:
-        await check_audit(settings, findings)
+    checks = {
+        "okta": lambda: check_okta(settings, policy, findings),
+        "bamboohr": lambda: check_bamboohr(settings, policy, findings),
+        "temporal": lambda: check_temporal(settings, findings, runtime),
+        "audit": lambda: check_audit(settings, findings),
+    }
+    for area in areas:
+        if any(f.area == "settings" and f.level == "problem" and area in f.tags for f in findings):
+            continue  # its variables are wrong: the settings lines say which
+        try:
+            await checks[area]()
+        except (SettingsError, OSError, ValueError) as exc:
+            # A client that cannot even be built (a key file missing, a bad certificate):
+            # this area's problem, and the other areas are still checked.
+            detail = "; ".join(getattr(exc, "problems", None) or [str(exc)])
+            findings.append(problem(area, "client", detail, "fix the settings it names"))
     return findings

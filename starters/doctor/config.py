@@ -8,19 +8,28 @@ from lifecycle.policy import PolicyConfig, PolicyError, load_policy
 from lifecycle.settings import Need, Settings, SettingsError, load_settings
 from starters.doctor.findings import Finding, ok, problem, warning
 
-NEEDS: tuple[Need, ...] = ("temporal", "okta", "bamboohr", "webhook", "audit")
+# The settings each checked area needs (the webhook receiver's are checked with BambooHR).
+NEEDS: dict[str, tuple[Need, ...]] = {
+    "okta": ("okta",),
+    "bamboohr": ("bamboohr", "webhook"),
+    "temporal": ("temporal",),
+    "audit": ("audit",),
+}
 
 
-def check_settings(findings: list[Finding]) -> Settings | None:
+def check_settings(findings: list[Finding], areas: list[str]) -> Settings | None:
     try:
         settings = load_settings()
     except SettingsError as exc:
         for message in exc.problems:
             findings.append(problem("settings", "variables", message, "fix it in .env"))
         return None
-    problems = settings.problems_for(*NEEDS)
-    for message in problems:
-        findings.append(problem("settings", "variables", message, "fix it in .env"))
+    problems = 0
+    for area in areas:
+        for message in settings.problems_for(*NEEDS[area]):
+            problems += 1
+            finding = problem("settings", "variables", message, "fix it in .env")
+            findings.append(finding.model_copy(update={"tags": [area]}))
     if not problems:
         findings.append(
             ok("settings", "variables", f"complete (mode {settings.effective_mode.value})")

@@ -21,6 +21,8 @@ class Finding(BaseModel):
     level: Level
     detail: str
     fix: str | None = None  # what to do about it (None when nothing is to be done)
+    # The areas a settings problem concerns (their checks are skipped: they would only fail).
+    tags: list[str] = []
 
 
 def ok(area: str, check: str, detail: str) -> Finding:
@@ -56,7 +58,7 @@ def render_json(findings: Sequence[Finding]) -> str:
     return json.dumps(
         {
             "exit_code": exit_code(findings),
-            "findings": [f.model_dump() for f in findings],
+            "findings": [f.model_dump(exclude={"tags"}) for f in findings],
         },
         indent=2,
     )

@@ -116,3 +116,30 @@ async def _check_groups(client: OktaClient, policy: PolicyConfig, findings: list
         findings.append(
             ok(AREA, "managed groups", f"all {len(policy.managed_groups)} exist once each")
         )
+    await _check_protected_groups(client, policy, findings)
+
+
+async def _check_protected_groups(
+    client: OktaClient, policy: PolicyConfig, findings: list[Finding]
+) -> None:
+    """A protected group that does not exist protects nobody: its members would be
+    suspended and deactivated like anyone else. Any type counts (an imported AD group too)."""
+    missing = []
+    for name in policy.protected.groups:
+        try:
+            if not await client.groups_named(name):
+                missing.append(name)
+        except OktaError as err:
+            findings.append(_refused(f"protected group {name}", err))
+            return
+    if missing:
+        findings.append(
+            problem(
+                AREA,
+                "protected groups",
+                f"no group named {', '.join(missing)}: nobody is protected through it",
+                "fix the name in the policy's `protected.groups` (as Okta spells it)",
+            )
+        )
+    elif policy.protected.groups:
+        findings.append(ok(AREA, "protected groups", f"all {len(policy.protected.groups)} exist"))

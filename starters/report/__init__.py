@@ -100,7 +100,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         text = render(report, fmt, policy.templates.directory)
     except TemplateError as exc:  # the operator's report.html.j2
-        where = f"{exc.filename or exc.name or 'template'}:{getattr(exc, 'lineno', '?')}"
+        # Only syntax errors know their file; an undefined name or a missing include does not.
+        name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "report.html.j2"
+        where = f"{name}:{getattr(exc, 'lineno', None) or '?'}"
         print(f"report failed: template {where}: {exc.message}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
     if args.output is None:

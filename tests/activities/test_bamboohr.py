@@ -244,6 +244,25 @@ async def test_a_stale_supervisor_hint_still_reads_the_current_supervisor(
     assert (snap.manager.employee_id, snap.manager.display_name) == (new_boss, "Linus Pauling")
 
 
+async def test_a_hint_that_was_not_read_is_read_now(
+    acts: BambooHRActivities, corrupt: Corrupt, store: BambooHRStore, people: dict[str, str]
+) -> None:
+    # Asked as "0" (BambooHR: the API key's own employee), with the hint being that very
+    # spelling (so it is not read alongside), and the record naming "0" as the supervisor:
+    # the supervisor must be read, not taken from a read that never happened.
+    store.api_user_employee_id = people["ada"]
+    corrupt.fields[(people["ada"], "supervisorEId")] = "0"
+
+    result = await env.run(
+        acts.fetch_employee, FetchEmployeeInput(employee_id="0", supervisor_hint="0")
+    )
+
+    snap = result.snapshot
+    assert snap is not None and snap.employee_id == people["ada"]
+    assert snap.manager is not None
+    assert (snap.manager.employee_id, snap.manager.display_name) == ("0", "Ada Lovelace")
+
+
 async def test_a_missing_employee_is_not_found(acts: BambooHRActivities) -> None:
     result = await env.run(acts.fetch_employee, FetchEmployeeInput(employee_id="4711"))
     assert result == FetchEmployeeResult(not_found=True)

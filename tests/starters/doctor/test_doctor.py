@@ -54,7 +54,7 @@ async def org(
     okta = OktaSimulator(api_token=SIM_OKTA_TOKEN)
     hr = BambooHRSimulator(api_key=SIM_BAMBOOHR_KEY, webhook_private_key=None)
     policy = load_policy(POLICY)
-    for name in policy.managed_groups:
+    for name in [*policy.managed_groups, *policy.protected.groups]:
         okta.store.create_group(name)
     for name in policy.okta_attributes:
         if not okta.store.is_profile_attribute(name):  # base attributes always exist
@@ -114,6 +114,7 @@ async def test_a_ready_install_is_all_ok_and_nothing_is_changed(
         "okta/read users",
         "okta/profile attributes",
         "okta/managed groups",
+        "okta/protected groups",
         "bamboohr/API key",
         "bamboohr/fields",
         "bamboohr/webhook 1",
@@ -144,6 +145,12 @@ async def test_each_planted_problem_is_named_with_its_fix(
         assert group is not None
         org.okta.store.delete_group(group["id"])
     org.okta.store.create_group(imported, type="APP_GROUP")
+    # The protected group renamed in Okta: the policy's name protects nobody any more.
+    [protected] = policy.protected.groups
+    group = org.okta.store.find_group(protected)
+    assert group is not None
+    org.okta.store.delete_group(group["id"])
+    org.okta.store.create_group(protected + " (renamed)")
     # The policy maps a BambooHR field that does not exist; the webhook misses a field.
     text = POLICY.read_text()
     copy = org.tmp / "policy.yaml"
@@ -165,6 +172,8 @@ async def test_each_planted_problem_is_named_with_its_fix(
     assert "shoeSize" in found["okta/profile attributes"]["detail"]
     assert "setup okta-schema --apply" in found["okta/profile attributes"]["fix"]
     assert "customShoeSize" in found["bamboohr/fields"]["detail"]
+    assert found["okta/protected groups"]["level"] == "problem"
+    assert protected in found["okta/protected groups"]["detail"]
     hook_finding = found[f"bamboohr/webhook {hook.id}"]
     assert hook_finding["level"] == "problem" and "department" in hook_finding["detail"]
     assert "setup webhook" in hook_finding["fix"]
@@ -263,6 +272,24 @@ async def test_a_namespace_without_our_search_attributes_is_a_problem(
     attributes = found["temporal/search attributes"]
     assert attributes["level"] == "problem" and "EmployeeId" in attributes["detail"]
     assert "search-attribute create" in attributes["fix"]
+
+
+async def test_an_area_whose_client_cannot_be_built_does_not_hide_the_others(
+    org: Org, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An API service app whose private key file is missing: Okta's client cannot be built.
+    monkeypatch.delenv("OKTA_API_TOKEN")
+    monkeypatch.setenv("OKTA_CLIENT_ID", "0oa-service-app")
+    monkeypatch.setenv("OKTA_PRIVATE_KEY_PATH", str(org.tmp / "missing-key.pem"))
+
+    code = await doctor("--skip", "temporal")
+
+    found = findings(capsys)  # still JSON
+    assert code == 2
+    okta = [f for f in found if f["level"] == "problem" and "OKTA_PRIVATE_KEY_PATH" in f["detail"]]
+    assert okta, found
+    assert levels(found)["bamboohr/API key"] == "ok"  # the other areas were still checked
+    assert levels(found)["audit/schema"] == "ok"
 
 
 def test_a_bad_policy_is_named_by_file_and_line(

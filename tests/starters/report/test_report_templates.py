@@ -75,17 +75,24 @@ async def test_an_operator_replaces_the_style_and_keeps_the_page(
     assert page == page.replace("border-left:5px solid var(--line)", "")  # packaged CSS gone
 
 
+@pytest.mark.parametrize(
+    ("page", "said"),
+    [
+        ("<html>\n<body>\n{% for row in %}\n</body>\n", "report.html.j2:3"),  # syntax
+        ("<html>\n{{ reprot.title }}\n</html>\n", "'reprot' is undefined"),  # a typo
+        ('{% include "brand.css" %}\n', "brand.css"),  # a missing part
+    ],
+)
 async def test_a_broken_operator_page_is_a_configuration_error(
-    reported: Reported, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    reported: Reported, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str, said: str
 ) -> None:
-    broken = "<html>\n<body>\n{% for row in %}\n</body>\n"
-    policy = policy_with_templates(tmp_path, {"report.html.j2": broken})
+    policy = policy_with_templates(tmp_path, {"report.html.j2": page})
     monkeypatch.setenv("LIFECYCLE_POLICY", str(policy))
 
     code, _, err = await run_report("--format", "html", "--output", str(tmp_path / "x.html"))
 
-    assert code == 2
-    assert "report.html.j2:3" in err and "Traceback" not in err
+    assert code == 2, err
+    assert said in err and "Traceback" not in err
     assert not (tmp_path / "x.html").exists()
 
 
