@@ -47,8 +47,10 @@ async def _check(client: OktaClient, policy: PolicyConfig | None, findings: list
         findings.append(ok(AREA, "read users", "allowed"))
     except OktaError as err:
         findings.append(_refused("read users", err))
-        if isinstance(err, OktaAuthError) and err.status == 401:
-            return  # every other call is refused the same way
+        if not isinstance(err, OktaAuthError) or err.status == 401:
+            # Unreachable, failing, or the credential itself refused: every other call would
+            # wait or fail the same way.
+            return
     try:
         async for _ in client.list_groups(limit=1):
             break

@@ -3,6 +3,8 @@ schedules that poll BambooHR and repair drift are there."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
@@ -39,7 +41,8 @@ async def check_temporal(
         return
     try:
         await client.workflow_service.describe_namespace(
-            DescribeNamespaceRequest(namespace=client.namespace)
+            DescribeNamespaceRequest(namespace=client.namespace),
+            timeout=timedelta(seconds=CONNECT_TIMEOUT_SECONDS),
         )
     except RPCError as err:
         findings.append(
@@ -59,7 +62,8 @@ async def check_temporal(
 async def _search_attributes(client: Client, findings: list[Finding]) -> None:
     try:
         listed = await client.operator_service.list_search_attributes(
-            ListSearchAttributesRequest(namespace=client.namespace)
+            ListSearchAttributesRequest(namespace=client.namespace),
+            timeout=timedelta(seconds=CONNECT_TIMEOUT_SECONDS),
         )
     except RPCError as err:
         findings.append(
@@ -89,7 +93,9 @@ async def _search_attributes(client: Client, findings: list[Finding]) -> None:
 async def _schedules(client: Client, findings: list[Finding]) -> None:
     for schedule_id in (POLL_SCHEDULE_ID, DRIFT_SCHEDULE_ID):
         try:
-            await client.get_schedule_handle(schedule_id).describe()
+            await client.get_schedule_handle(schedule_id).describe(
+                rpc_timeout=timedelta(seconds=CONNECT_TIMEOUT_SECONDS)
+            )
         except RPCError as err:
             if err.status != RPCStatusCode.NOT_FOUND:
                 findings.append(
