@@ -150,10 +150,6 @@ class SetOktaStatusInput(_Io):
     # its e-mail address, is still the old one until it is active); the workflow sends the
     # activation once the profile is current (`send_okta_activation`).
     activation_email_after_profile: bool = False
-    # The caller expects to suspend or deactivate a usable account: read its groups (for the
-    # protected-groups check) together with the account instead of after it. Left False
-    # where the account is likely already there (a re-convergence): that read would be wasted.
-    read_groups_with_account: bool = False
 
     @field_validator("target")
     @classmethod

@@ -8,7 +8,6 @@ every write is returned (and audited) as a `PlannedRequest` instead of being sen
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from contextlib import AbstractContextManager
 from functools import partial
@@ -308,48 +307,24 @@ class OktaActivities:
         with self._errors():
             return await self._set_status(input)
 
-    async def _protection(
-        self, input: SetOktaStatusInput, user: OktaUser, groups: list[OktaGroup] | None
-    ) -> str | None:
+    async def _protection(self, input: SetOktaStatusInput, user: OktaUser) -> str | None:
         if input.protected:
             return f"protected account {user.login}: automation never suspends or deactivates it"
         if not input.protected_groups:
             return None
         wanted = {name.lower() for name in input.protected_groups}
-        if groups is None:
-            groups = await self.client.user_groups(user.id)
-        hits = sorted(g.name for g in groups if g.name.lower() in wanted)
+        hits = sorted(
+            g.name for g in await self.client.user_groups(user.id) if g.name.lower() in wanted
+        )
         if hits:
             return f"protected account {user.login}: member of {', '.join(hits)}"
         return None
 
-    async def _read_with_groups(self, user_id: str) -> tuple[OktaUser, list[OktaGroup]]:
-        """The account and its groups in one round trip's time (two requests at once)."""
-        user, groups = await asyncio.gather(
-            self._require(user_id), self.client.user_groups(user_id), return_exceptions=True
-        )
-        for answer in (user, groups):  # the account's error first: a 404 means "no account"
-            if isinstance(answer, BaseException):
-                raise answer
-        return user, groups  # type: ignore[return-value]
-
     async def _set_status(self, input: SetOktaStatusInput) -> SetOktaStatusResult:
         wlog = self._log(input.employee_id)
         last_error: OktaError | None = None
-        # Read for the protected-account check together with the account when the caller
-        # expects to take access away: a termination's path is then one read shorter.
-        groups: list[OktaGroup] | None = None
-        prefetch = (
-            input.read_groups_with_account
-            and input.target in (AccountStatus.SUSPENDED, AccountStatus.DEPROVISIONED)
-            and not input.protected
-            and bool(input.protected_groups)
-        )
         for _ in range(_TRANSITION_ROUNDS):
-            if prefetch and groups is None:
-                user, groups = await self._read_with_groups(input.user_id)
-            else:
-                user = await self._require(input.user_id)
+            user = await self._require(input.user_id)
             current = user.effective_status
             decision = decide(current, input.target)
             if decision.reached:
@@ -383,7 +358,7 @@ class OktaActivities:
                 path=_path(f"/api/v1/users/{user.id}/lifecycle/{operation}", **params),
             )
             if input.target in (AccountStatus.SUSPENDED, AccountStatus.DEPROVISIONED):
-                reason = await self._protection(input, user, groups)
+                reason = await self._protection(input, user)
                 if reason is not None:
                     await wlog.held(
                         action, user.id, before={"status": current}, reason=reason, request=request
@@ -407,7 +382,6 @@ class OktaActivities:
                 # The status moved between our read and the call (or deactivating an
                 # already deprovisioned user answered 404): read again and decide again.
                 last_error = error
-                groups = None  # the groups too: someone is changing this account now
                 continue
             email_later = _email_later(input, current, [operation])
             if not sent:

@@ -62,7 +62,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewCode,
         ReviewReason,
     )
-    from lifecycle.okta_status import ACTIVATED, SIGN_IN
+    from lifecycle.okta_status import ACTIVATED
     from workflows import options
     from workflows.employee.deprovisioning import Deprovisioning
     from workflows.employee.guard_gate import GuardGate
@@ -525,7 +525,6 @@ class EmployeeLifecycle(OpsHandlers, GuardGate, Deprovisioning, Records, StatusV
                 protected_groups=plan.protected_groups,
                 activation_email_after_profile=target is AccountStatus.ACTIVE
                 and workflow.patched(PATCH_REHIRE_EMAIL_AFTER_PROFILE),
-                read_groups_with_account=self.s.okta_status in SIGN_IN,
             ),
             SetOktaStatusResult,
             f"set Okta status {target.value}",

@@ -3,9 +3,6 @@ that moves between the activity's read and its write."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 import pytest
 from okta_activity_support import environment, person
 from temporalio.exceptions import ApplicationError
@@ -14,7 +11,7 @@ from activities.okta import OktaActivities
 from contracts.activities import SetOktaStatusInput
 from integrations.audit import AuditStore
 from integrations.okta import OktaClient
-from integrations.okta.models import OktaGroup, OktaUser
+from integrations.okta.models import OktaUser
 from lifecycle.models import AccountStatus
 from simulators.okta import OktaSimulator
 from simulators.okta.lifecycle import STATUSES, Op
@@ -99,7 +96,6 @@ async def test_activation_email_follows_the_input(okta: OktaActivities, sim: Okt
     assert [m["userId"] for m in sim.store.outbox()] == [loud["id"]]
 
 
-@pytest.mark.parametrize("together", [False, True], ids=["groups-after", "groups-with-account"])
 @pytest.mark.parametrize("target", [AccountStatus.SUSPENDED, AccountStatus.DEPROVISIONED])
 @pytest.mark.parametrize("how", ["flag", "group"])
 async def test_protected_accounts_are_held_without_any_write(
@@ -108,7 +104,6 @@ async def test_protected_accounts_are_held_without_any_write(
     store: AuditStore,
     target: AccountStatus,
     how: str,
-    together: bool,
 ) -> None:
     user = sim.store.create_user(person(1), "ACTIVE")
     group = sim.store.create_group("Break Glass")
@@ -123,7 +118,6 @@ async def test_protected_accounts_are_held_without_any_write(
             target=target,
             protected=how == "flag",
             protected_groups=["break glass"] if how == "group" else ["Other"],
-            read_groups_with_account=together,
         ),
     )
 
@@ -133,46 +127,6 @@ async def test_protected_accounts_are_held_without_any_write(
     assert sim.stats()["write_attempts"] == writes
     [record] = store.history("1")
     assert record.result == "held" and record.detail == {"reason": result.held_reason}
-
-
-async def test_a_termination_reads_the_groups_while_the_account_is_read(
-    okta: OktaActivities, client: OktaClient, sim: OktaSimulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # One Okta round trip fewer on an immediate termination's path: the protected-groups
-    # read must not wait for the account read's answer.
-    user = sim.store.create_user(person(1), "ACTIVE")
-    group_read_started = asyncio.Event()
-    real_get, real_groups = client.get_user, client.user_groups
-    overlapped = []
-
-    async def get_user(id_or_login: str) -> OktaUser | None:
-        found = await real_get(id_or_login)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(group_read_started.wait(), timeout=5)
-        overlapped.append(group_read_started.is_set())
-        return found
-
-    async def user_groups(user_id: str) -> list[OktaGroup]:
-        group_read_started.set()
-        return await real_groups(user_id)
-
-    monkeypatch.setattr(client, "get_user", get_user)
-    monkeypatch.setattr(client, "user_groups", user_groups)
-
-    result = await environment().run(
-        okta.set_okta_status,
-        SetOktaStatusInput(
-            employee_id="1",
-            user_id=user["id"],
-            target=AccountStatus.DEPROVISIONED,
-            protected_groups=["Break Glass"],
-            read_groups_with_account=True,
-        ),
-    )
-
-    assert result.operations == ["deactivate"] and not result.held
-    assert sim.store.get_user(user["id"])["status"] == "DEPROVISIONED"  # type: ignore[index]
-    assert overlapped[0] is True
 
 
 async def test_protection_does_not_stop_activation(
