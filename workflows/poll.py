@@ -120,7 +120,10 @@ class PollWorkflow:
                 DeliverChangesInput(changes=batch, source="poll", as_of=workflow.now()),
                 result_type=DeliverChangesResult,
                 start_to_close_timeout=timedelta(minutes=10),
-                heartbeat_timeout=timedelta(minutes=2),
+                # Beats every few seconds (the worker's heartbeat interceptor, and one per
+                # change handed on): a worker killed mid-delivery is noticed in seconds, so
+                # the HR changes of this poll are not held up for minutes.
+                heartbeat_timeout=options.HEARTBEAT,
                 retry_policy=options.UNLIMITED,
                 summary=f"hand {len(batch)} changes to employee workflows",
             )
