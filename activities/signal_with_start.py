@@ -1,9 +1,10 @@
 """Handing HR changes to employee workflows: signal-with-start.
 
 Every trigger (webhook receiver, poller, reconciliation, drift repair) reaches an employee
-only through `signal_employee`, so there is exactly one way in: start the employee's
-workflow if it is not running, otherwise signal it. The workflow de-duplicates by
-BambooHR's `lastChanged`, which makes redelivery harmless.
+only through `signal_employee`, and Okta changes made by someone else through
+`signal_okta_changed`, so there is exactly one way in: start the employee's workflow if it is
+not running, otherwise signal it. The workflow de-duplicates (BambooHR's `lastChanged`, Okta's
+event uuid), which makes redelivery harmless.
 
 (This module uses the Temporal *client* and the employee workflow's wire models; it is the
 one place where `activities` knows about a workflow, because starting workflows is its job.)
@@ -19,7 +20,13 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
-from contracts.employee import WORKFLOW_NAME, EmployeeInput, HrChanged, workflow_id_for
+from contracts.employee import (
+    WORKFLOW_NAME,
+    EmployeeInput,
+    HrChanged,
+    OktaChanged,
+    workflow_id_for,
+)
 
 SIGNAL_CONCURRENCY = 32
 RPC_TIMEOUT = timedelta(seconds=10)
@@ -37,17 +44,33 @@ def _summary(change: HrChanged) -> str:
 async def signal_employee(client: Client, task_queue: str, change: HrChanged) -> None:
     """Signal-with-start `hr_changed` on `employee-<id>`; raises if Temporal refused or
     did not answer in time (callers then answer 5xx or retry)."""
+    await _signal_with_start(client, task_queue, change.employee_id, "hr_changed", change)
+
+
+async def signal_okta_changed(client: Client, task_queue: str, change: OktaChanged) -> None:
+    """Signal-with-start `okta_changed`: a lifecycle that already completed (a leaver's
+    retention elapsed) starts again, reads HR and puts the account back."""
+    await _signal_with_start(client, task_queue, change.employee_id, "okta_changed", change)
+
+
+async def _signal_with_start(
+    client: Client,
+    task_queue: str,
+    employee_id: str,
+    signal: str,
+    arg: HrChanged | OktaChanged,
+) -> None:
     await client.start_workflow(
         WORKFLOW_NAME,
-        EmployeeInput(employee_id=change.employee_id),
-        id=workflow_id_for(change.employee_id),
+        EmployeeInput(employee_id=employee_id),
+        id=workflow_id_for(employee_id),
         task_queue=task_queue,
-        start_signal="hr_changed",
-        start_signal_args=[change],
+        start_signal=signal,
+        start_signal_args=[arg],
         # A completed lifecycle (retention after termination elapsed) starts again on rehire.
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        static_summary=_summary(change),
+        static_summary=_summary(arg) if isinstance(arg, HrChanged) else f"employee {employee_id}",
         rpc_timeout=RPC_TIMEOUT,
     )
 

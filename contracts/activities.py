@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, field_validator
 from lifecycle.models import AccountStatus, HrSnapshot, LifecyclePlan, ReviewReason
 from lifecycle.reconcile.models import Mode as ReconcileMode
 from lifecycle.reconcile.models import ReconcileSummary, ReportSummary
+from lifecycle.tamper import OktaEvent
 
 
 class Activity:
@@ -44,6 +45,9 @@ class Activity:
     GET_CURSOR = "get_cursor"
     SET_CURSOR = "set_cursor"
     DELIVER_CHANGES = "deliver_changes"
+    # Okta changes made by someone else (event hooks, the System Log)
+    DELIVER_OKTA_EVENTS = "deliver_okta_events"
+    POLL_OKTA_LOG = "poll_okta_log"
     # The mass-change guard (workflows/guard)
     ASK_DISRUPTION_GUARD = "ask_disruption_guard"
     ALLOW_DISRUPTIONS = "allow_disruptions"
@@ -300,6 +304,7 @@ class NotificationEvent(StrEnum):
     LEAVE_NOT_SUSPENDED = "leave_not_suspended"
     SYNC_FAILING = "sync_failing"
     SAFEGUARD_PAUSED = "safeguard_paused"
+    OKTA_TAMPERED = "okta_tampered"
 
 
 class NotifyInput(_Io):
@@ -361,6 +366,39 @@ class DeliverChangesInput(_Io):
 class DeliverChangesResult(_Io):
     delivered: list[str] = Field(default_factory=list)
     bad_records: list[BadRecord] = Field(default_factory=list)
+
+
+# --- Okta changes made by someone else -------------------------------------------------------
+
+
+class DeliverOktaEventsInput(_Io):
+    """Watched Okta events (already parsed, any actor): keep those that concern a managed
+    employee and were not made by this service, and signal each employee's workflow."""
+
+    events: list[OktaEvent]
+    source: Literal["hook", "log"] = "hook"
+
+
+class DeliverOktaEventsResult(_Io):
+    signalled: dict[str, int] = Field(default_factory=dict)  # employee id -> events
+    ours: int = 0  # made by this service: nothing to judge
+    unmanaged: int = 0  # not an employee's account, or not a managed group or attribute
+
+
+class PollOktaLogInput(_Io):
+    """Read the System Log since `since` (following its next links) and deliver the watched
+    events as `deliver_okta_events` does; the events never pass through history."""
+
+    since: datetime
+    max_pages: int = 20  # a backlog is read over several runs, the cursor moving each time
+
+
+class PollOktaLogResult(_Io):
+    # Where the next read starts: the newest `published` seen, None when nothing was new.
+    latest: datetime | None = None
+    pages: int = 0
+    read: int = 0
+    delivered: DeliverOktaEventsResult = Field(default_factory=DeliverOktaEventsResult)
 
 
 # --- the mass-change guard -------------------------------------------------------------------

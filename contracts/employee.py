@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from contracts.activities import RecordAuditEventInput
 from lifecycle.models import ActionKind, HrSnapshot, LifecyclePlan, ReviewReason
+from lifecycle.tamper import OktaEvent
 
 WORKFLOW_NAME = "EmployeeLifecycle"
 HISTORY_KEEP = 50  # actions kept in the carried state (the audit store keeps everything)
@@ -47,6 +48,15 @@ class HrChanged(BaseModel):
     deleted: bool = False
     source: ChangeSource = "poll"
     okta_user_id: str | None = None
+
+
+class OktaChanged(BaseModel):
+    """Signal `okta_changed`: someone other than this service changed the employee's Okta
+    account (an event hook or the System Log saw it). The workflow judges each event once
+    (by Okta's event uuid, the same from both sources) with the plan's tamper rule."""
+
+    employee_id: str
+    events: list[OktaEvent]
 
 
 class EmployeeInput(BaseModel):
@@ -148,6 +158,10 @@ class EmployeeState(BaseModel):
     replan: bool = False
     audit_queue: list[RecordAuditEventInput] = Field(default_factory=list)
     dry_run_planned: int = 0
+    # Okta changes made by someone else, accepted but not yet judged; and the uuids of the
+    # latest ones judged (hooks and the System Log report the same event).
+    okta_events: list[OktaEvent] = Field(default_factory=list)
+    okta_events_seen: list[str] = Field(default_factory=list)
     history: list[ActionRecord] = Field(default_factory=list)
 
 

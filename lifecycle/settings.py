@@ -29,6 +29,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 SIM_OKTA_TOKEN = "sim-okta-token"
 SIM_BAMBOOHR_KEY = "sim-bamboohr-key"
 SIM_WEBHOOK_KEY = "sim-webhook-signing-key"
+SIM_OKTA_HOOK_SECRET = "sim-okta-hook-secret"
 
 
 class Mode(StrEnum):
@@ -42,6 +43,12 @@ _WEBHOOK_KEY_REQUIRED = (
 )
 
 
+_OKTA_HOOK_SECRET_REQUIRED = (
+    "OKTA_EVENT_HOOK_SECRET: required to check Okta event hook deliveries (the value Okta "
+    "sends in the Authorization header; `lifecycle setup okta-hooks` registers it)"
+)
+
+
 class SettingsError(Exception):
     """Raised with one human-readable message per problem; each names its variable."""
 
@@ -50,7 +57,7 @@ class SettingsError(Exception):
         self.problems = problems
 
 
-Need = Literal["temporal", "okta", "bamboohr", "webhook", "audit", "codec"]
+Need = Literal["temporal", "okta", "bamboohr", "webhook", "okta_hooks", "audit", "codec"]
 
 
 class Settings(BaseSettings):
@@ -90,6 +97,11 @@ class Settings(BaseSettings):
     # org. Each point costs throughput: a wave that spills past a window's end waits a minute.
     okta_rate_limit_reserve: float = Field(default=0.02, ge=0, le=0.5)
     okta_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Changes made in Okta by someone else (lifecycle/tamper.py). The shared secret Okta sends
+    # with every event hook delivery; our own actor ids (changes by them are ours) besides the
+    # ones found by asking Okta (`/users/me` for a token, the client id for a service app).
+    okta_event_hook_secret: SecretStr | None = None
+    okta_actor_ids: str = ""
 
     # --- Behaviour ------------------------------------------------------------------------
     lifecycle_mode: Mode | None = None
@@ -98,6 +110,9 @@ class Settings(BaseSettings):
     lifecycle_data_dir: Path = Path(".data")
     lifecycle_poll_interval_seconds: int = Field(default=300, ge=10)
     lifecycle_drift_cron: str = "0 3 * * *"
+    # The System Log read for changes made in Okta (the fallback for orgs without event
+    # hooks; harmless beside them: each event is judged once). 0 turns it off.
+    lifecycle_okta_log_poll_seconds: int = Field(default=60, ge=0)
     lifecycle_log_level: str = "INFO"
     lifecycle_log_format: Literal["json", "text"] = "json"
 
@@ -106,6 +121,9 @@ class Settings(BaseSettings):
     lifecycle_webhook_port: int = Field(default=8090, ge=1, le=65535)
     lifecycle_webhook_max_bytes: int = Field(default=262_144, ge=1024)
     lifecycle_webhook_tolerance_seconds: int = Field(default=300, ge=1)
+    # --- Okta event hook receiver ---------------------------------------------------------
+    lifecycle_okta_hooks_host: str = "127.0.0.1"
+    lifecycle_okta_hooks_port: int = Field(default=8091, ge=1, le=65535)
 
     # --- Local stack (`lifecycle dev`) -----------------------------------------------------
     lifecycle_dev_temporal_port: int = Field(default=7233, ge=1, le=65535)
@@ -173,6 +191,7 @@ class Settings(BaseSettings):
         "bamboohr_api_key",
         "bamboohr_webhook_key",
         "okta_api_token",
+        "okta_event_hook_secret",
         "lifecycle_encryption_keys",
         "lifecycle_codec_token",
         "lifecycle_notify_slack_url",
@@ -256,6 +275,9 @@ class Settings(BaseSettings):
                 )
         if "webhook" in needs and self.bamboohr_webhook_key is None and not self.bamboohr_is_local:
             problems.append(_WEBHOOK_KEY_REQUIRED)
+        if "okta_hooks" in needs and self.okta_event_hook_secret is None:
+            if not self.okta_is_simulated and not _is_local(self.okta_org_url or ""):
+                problems.append(_OKTA_HOOK_SECRET_REQUIRED)
         if "audit" in needs and not self.lifecycle_audit_url.startswith(
             ("sqlite:///", "postgresql://", "postgres://")
         ):
@@ -331,6 +353,19 @@ class Settings(BaseSettings):
         if self.bamboohr_is_local:
             return SecretStr(SIM_WEBHOOK_KEY)
         raise SettingsError([_WEBHOOK_KEY_REQUIRED])
+
+    def okta_hook_secret(self) -> SecretStr:
+        """The secret event hook deliveries must carry. The simulator's well-known value is a
+        fallback only for a local Okta: against a real org anyone could forge events."""
+        if self.okta_event_hook_secret is not None:
+            return self.okta_event_hook_secret
+        if self.okta_is_simulated or _is_local(self.okta_org_url or ""):
+            return SecretStr(SIM_OKTA_HOOK_SECRET)
+        raise SettingsError([_OKTA_HOOK_SECRET_REQUIRED])
+
+    @property
+    def own_okta_actor_ids(self) -> list[str]:
+        return [part.strip() for part in self.okta_actor_ids.split(",") if part.strip()]
 
     def environment(self) -> dict[str, str]:
         """The values set explicitly, as the environment variables they load from: a child

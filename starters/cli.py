@@ -26,6 +26,7 @@ COMMANDS: list[str] = [
     "starters.setup_cmd",
     "starters.schedules",
     "starters.webhook.cmd",
+    "starters.okta_hooks.cmd",
     "starters.reconcile",
     "starters.ops",
     "starters.report",

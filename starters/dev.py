@@ -90,6 +90,7 @@ class DevStack:
         if s.bamboohr_is_simulated:
             ports.append((s.lifecycle_sim_bamboohr_port, "the BambooHR simulator"))
         ports.append((s.lifecycle_webhook_port, "the webhook receiver"))
+        ports.append((s.lifecycle_okta_hooks_port, "the Okta event hook receiver"))
         if s.lifecycle_encryption_keys is not None:
             ports.append((s.lifecycle_codec_port, "the codec server"))
         return ports
@@ -112,6 +113,7 @@ class DevStack:
             client = await self._connect(settings)
             await self._start_worker(client, settings)
             await self._start_webhook(client, settings, urls)
+            await self._start_okta_hooks(client, settings, urls)
             await self._start_codec(settings, urls)
             await self._apply_schedules(client, settings)
             await self._first_run(client, settings)
@@ -246,6 +248,24 @@ class DevStack:
 
             fields = monitored_fields(load_policy(settings.lifecycle_policy))
             _subscribe_sim_webhook(hr, url, fields)
+
+    async def _start_okta_hooks(
+        self, client: Any, settings: Settings, urls: list[tuple[str, str]]
+    ) -> None:
+        """The Okta event hook receiver; registered (and verified) through the simulated
+        Okta's event hooks API, as `lifecycle setup okta-hooks` does with a real org."""
+        from starters.okta_hooks.app import PATH, create_okta_hooks_app
+        from starters.setup_cmd import register_okta_hook
+
+        host, port = settings.lifecycle_okta_hooks_host, settings.lifecycle_okta_hooks_port
+        app = create_okta_hooks_app(settings, client)
+        self._closers.append(await start_in_loop(app, host, port, "the Okta event hook receiver"))
+        url = f"http://{host}:{port}{PATH}"
+        urls.append(("Okta event hook receiver", url))
+        if getattr(self, "_okta_sim", None) is not None:
+            await register_okta_hook(
+                settings, "bamboohr-okta-lifecycle (dev)", url, settings.okta_hook_secret()
+            )
 
     async def _start_codec(self, settings: Settings, urls: list[tuple[str, str]]) -> None:
         if settings.lifecycle_encryption_keys is None:

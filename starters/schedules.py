@@ -23,6 +23,7 @@ from temporalio.client import (
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleSpec,
+    ScheduleState,
     ScheduleUpdate,
     ScheduleUpdateInput,
 )
@@ -33,6 +34,7 @@ from starters.runtime import connect_client, run_with_runtime
 
 POLL_SCHEDULE_ID = "bamboohr-poll"
 DRIFT_SCHEDULE_ID = "drift-repair"
+OKTA_LOG_SCHEDULE_ID = "okta-log-poll"
 CATCHUP_WINDOW = timedelta(minutes=2)
 
 
@@ -44,6 +46,7 @@ class ScheduleDefinition:
 
 
 def definitions(settings: Settings) -> list[ScheduleDefinition]:
+    from workflows.okta_events import OKTA_LOG_WORKFLOW_ID, OktaLogPoll, OktaLogPollInput
     from workflows.poll import POLL_WORKFLOW_ID, PollInput, PollWorkflow
     from workflows.reconcile import DRIFT_WORKFLOW_ID, ReconcileInput, ReconcileWorkflow
 
@@ -76,6 +79,29 @@ def definitions(settings: Settings) -> list[ScheduleDefinition]:
         spec=ScheduleSpec(cron_expressions=[settings.lifecycle_drift_cron]),
         policy=policy,
     )
+    okta_log = Schedule(
+        action=ScheduleActionStartWorkflow(
+            OktaLogPoll.run,
+            OktaLogPollInput(),
+            id=OKTA_LOG_WORKFLOW_ID,
+            task_queue=settings.temporal_task_queue,
+            static_summary="read the Okta System Log for changes made by others",
+        ),
+        spec=ScheduleSpec(
+            intervals=[
+                ScheduleIntervalSpec(
+                    every=timedelta(seconds=max(settings.lifecycle_okta_log_poll_seconds, 10))
+                )
+            ]
+        ),
+        policy=policy,
+        # Off (LIFECYCLE_OKTA_LOG_POLL_SECONDS=0): kept, paused, so turning it on again
+        # needs only `schedules apply`.
+        state=ScheduleState(
+            paused=settings.lifecycle_okta_log_poll_seconds == 0,
+            note="off: LIFECYCLE_OKTA_LOG_POLL_SECONDS=0",
+        ),
+    )
     return [
         ScheduleDefinition(
             POLL_SCHEDULE_ID,
@@ -84,6 +110,13 @@ def definitions(settings: Settings) -> list[ScheduleDefinition]:
         ),
         ScheduleDefinition(
             DRIFT_SCHEDULE_ID, drift, f"cron '{settings.lifecycle_drift_cron}': drift repair"
+        ),
+        ScheduleDefinition(
+            OKTA_LOG_SCHEDULE_ID,
+            okta_log,
+            f"every {settings.lifecycle_okta_log_poll_seconds}s: Okta System Log → employees"
+            if settings.lifecycle_okta_log_poll_seconds
+            else "paused: Okta System Log reading is off",
         ),
     ]
 

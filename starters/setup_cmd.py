@@ -3,9 +3,13 @@
     lifecycle setup okta-schema            # which custom attributes the policy needs
     lifecycle setup okta-schema --apply    # add the missing ones (bambooHrId, jobLevel...)
     lifecycle setup webhook --url https://lifecycle.example.com/webhooks/bamboohr
+    lifecycle setup okta-hooks --url https://lifecycle.example.com/hooks/okta
 
 The webhook command registers the receiver with BambooHR and stores the signing key that
-BambooHR shows only once straight into the env file (never on the terminal).
+BambooHR shows only once straight into the env file (never on the terminal). The okta-hooks
+command registers (or updates) the Okta event hook for changes made in Okta by others, with
+OKTA_EVENT_HOOK_SECRET as its Authorization value (a new random one is saved to the env file
+when none is set), and has Okta verify it against the running receiver.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 from pathlib import Path
+
+from pydantic import SecretStr
 
 from lifecycle.settings import Mode, Settings, load_settings
 
@@ -35,6 +41,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--env-file", type=Path, default=Path(".env"), help="where BAMBOOHR_WEBHOOK_KEY is saved"
     )
     hook.set_defaults(handler=run_webhook)
+    okta_hook = verbs.add_parser(
+        "okta-hooks", help="register the Okta event hook receiver with Okta (and verify it)"
+    )
+    okta_hook.add_argument("--url", required=True, help="public https URL of /hooks/okta")
+    okta_hook.add_argument("--name", default="bamboohr-okta-lifecycle")
+    okta_hook.add_argument(
+        "--env-file", type=Path, default=Path(".env"), help="where OKTA_EVENT_HOOK_SECRET is saved"
+    )
+    okta_hook.set_defaults(handler=run_okta_hooks)
 
 
 async def missing_attributes(settings: Settings) -> tuple[list[str], list[str]]:
@@ -116,5 +131,82 @@ async def _create_webhook(settings: Settings, name: str, url: str):
     client = build_bamboohr_client(settings)
     try:
         return await client.create_webhook(name, url, monitor_fields=fields, events=WEBHOOK_EVENTS)
+    finally:
+        await client.aclose()
+
+
+def run_okta_hooks(args: argparse.Namespace) -> int:
+    import secrets
+
+    from dotenv import set_key
+
+    from lifecycle.settings import SettingsError
+
+    settings = load_settings().require("okta")
+    host = args.url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    if not args.url.startswith("https://") and host not in {"localhost", "127.0.0.1"}:
+        print("error: Okta delivers event hooks only to https URLs", flush=True)
+        return 2
+    try:
+        secret = settings.okta_hook_secret()
+    except SettingsError:
+        # A real org and no secret yet: make one and keep it where the receiver reads it.
+        secret = SecretStr(secrets.token_urlsafe(32))
+        set_key(args.env_file, "OKTA_EVENT_HOOK_SECRET", secret.get_secret_value())
+        print(f"OKTA_EVENT_HOOK_SECRET saved to {args.env_file} (restart the receiver)")
+    from integrations.okta import OktaError
+
+    try:
+        hook, verb = asyncio.run(register_okta_hook(settings, args.name, args.url, secret))
+    except OktaError as exc:
+        print(f"error: Okta refused the event hook: {exc}", flush=True)
+        return 1
+    print(f"{verb} Okta event hook {hook.get('id')} for {args.url}")
+    if hook.get("verificationStatus") != "VERIFIED":
+        print("the hook is not verified: is the receiver (`lifecycle okta-hooks`) reachable?")
+        return 1
+    print("verified: Okta now sends user lifecycle, group membership and profile events")
+    return 0
+
+
+async def register_okta_hook(
+    settings: Settings, name: str, url: str, secret: SecretStr
+) -> tuple[dict, str]:
+    """Create or update the event hook named `name`, make it ACTIVE and have Okta verify it
+    (Okta calls the receiver's GET with a challenge). Idempotent: run it again after moving
+    the receiver or rotating the secret."""
+    from integrations.okta import build_okta_client
+    from lifecycle.tamper import WATCHED_EVENT_TYPES
+
+    body = {
+        "name": name,
+        "events": {"type": "EVENT_TYPE", "items": list(WATCHED_EVENT_TYPES)},
+        "channel": {
+            "type": "HTTP",
+            "version": "1.0.0",
+            "config": {
+                "uri": url,
+                "headers": [],
+                "authScheme": {
+                    "type": "HEADER",
+                    "key": "Authorization",
+                    "value": secret.get_secret_value(),
+                },
+            },
+        },
+    }
+    client = build_okta_client(settings)
+    try:
+        existing = [h for h in await client.list_event_hooks() if h.get("name") == name]
+        if existing:
+            hook = await client.replace_event_hook(existing[0]["id"], body)
+            verb = "updated"
+        else:
+            hook = await client.create_event_hook(body)
+            verb = "created"
+        if hook.get("status") != "ACTIVE":
+            hook = await client.event_hook_lifecycle(hook["id"], "activate")
+        hook = await client.event_hook_lifecycle(hook["id"], "verify")
+        return hook, verb
     finally:
         await client.aclose()

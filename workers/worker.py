@@ -70,6 +70,9 @@ def workflow_classes() -> list[type]:
     from workflows.poll import PollWorkflow
 
     classes.append(PollWorkflow)
+    from workflows.okta_events import OktaEventDelivery, OktaLogPoll
+
+    classes += [OktaEventDelivery, OktaLogPoll]
     with contextlib.suppress(ModuleNotFoundError):
         from workflows.reconcile import ReconcileWorkflow
 
@@ -147,6 +150,15 @@ async def build_resources(settings: Settings, client: Client, **overrides: Any) 
     ).all()
     activities += GuardActivities(
         temporal=client, task_queue=settings.temporal_task_queue, okta=okta, policy=policy
+    ).all()
+    from activities.okta_events import OktaEventActivities
+
+    activities += OktaEventActivities(
+        temporal=client,
+        task_queue=settings.temporal_task_queue,
+        okta=okta,
+        policy=policy,
+        own_actor_ids=settings.own_okta_actor_ids,
     ).all()
     from activities.reconcile import ReconcileActivities
 

@@ -632,6 +632,41 @@ def _safeguard_paused(d: _Data) -> _Body:
     )
 
 
+@_template(
+    "okta_tampered",
+    "Okta changed outside the lifecycle",
+    ("security",),
+    ("changes", "actors", "first_at", "outcome", "lifecycle_state"),
+    severity="alert",
+)
+def _okta_tampered(d: _Data) -> _Body:
+    """Keys: changes (one line each: "<who> <did what>"), actors, first_at, outcome
+    (reverting / held / alerted), lifecycle_state (ACTIVE, TERMINATED, ON_LEAVE...)."""
+    changes = d.items("changes")
+    outcome = d.text("outcome")
+    state = d.text("lifecycle_state")
+    done = {
+        "reverting": "The account is being put back to what BambooHR says.",
+        "held": "The policy says revert, but the lifecycle is paused or in review: nothing "
+        "was put back yet.",
+        "alerted": "The account was left as it is (the policy's tamper rule says alert).",
+    }.get(outcome or "", "")
+    return _Body(
+        summary=f"Someone changed {d.who}'s Okta account by hand"
+        + (f" while the lifecycle is {state}" if state else "")
+        + f": {_join(changes) or 'see the facts'}. {done}".rstrip(),
+        facts=_facts(
+            *_account_facts(d),
+            ("Changed by", _join(d.items("actors")) or None),
+            ("First change at", d.when("first_at")),
+            ("Changes", _join(changes) or None),
+            ("Outcome", outcome),
+        ),
+        action="Check with the person who made the change; if it was not approved, treat the "
+        "account as exposed (sessions, app access) and review the admin's rights.",
+    )
+
+
 def _guard_holding(d: _Data) -> _Body:
     affected, threshold, window = d.text("affected"), d.text("threshold"), d.text("window")
     return _Body(

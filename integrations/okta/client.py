@@ -371,6 +371,53 @@ class OktaClient:
         )
         return data if isinstance(data, dict) else {}
 
+    # --- who we are, the System Log, event hooks ----------------------------------------------
+    async def get_me(self) -> dict[str, Any]:
+        """The user the API token belongs to (`/users/me`); a service app has none."""
+        data = await self._json("GET", "/api/v1/users/me")
+        return data if isinstance(data, dict) else {}
+
+    async def read_log(
+        self, since: str, filter: str | None = None, *, limit: int = 1000, max_pages: int = 20
+    ) -> tuple[list[dict[str, Any]], int]:
+        """System Log events published from `since` on, oldest first: a polling query (no
+        `until`), whose next link is always present; it is followed until a page comes back
+        empty or `max_pages` were read. Returns (events, pages read)."""
+        params: dict[str, Any] = {"since": since, "limit": limit, "sortOrder": "ASCENDING"}
+        if filter:
+            params["filter"] = filter
+        response = await self._send("GET", "/api/v1/logs", params=params)
+        events: list[dict[str, Any]] = []
+        pages = 1
+        seen: set[str] = set()
+        while True:
+            items = response.json() if response.content else []
+            events += [item for item in items or [] if isinstance(item, dict)]
+            target = next_link(response)
+            if not items or target is None or target in seen or pages >= max_pages:
+                return events, pages
+            seen.add(target)
+            response = await self._send("GET", target)
+            pages += 1
+
+    async def list_event_hooks(self) -> list[dict[str, Any]]:
+        data = await self._json("GET", "/api/v1/eventHooks")
+        return [hook for hook in data or [] if isinstance(hook, dict)]
+
+    async def create_event_hook(self, hook: Mapping[str, Any]) -> dict[str, Any]:
+        return await self._json("POST", "/api/v1/eventHooks", json=dict(hook))
+
+    async def replace_event_hook(self, hook_id: str, hook: Mapping[str, Any]) -> dict[str, Any]:
+        return await self._json("PUT", f"/api/v1/eventHooks/{segment(hook_id)}", json=dict(hook))
+
+    async def event_hook_lifecycle(self, hook_id: str, operation: str) -> dict[str, Any]:
+        """`activate`, `deactivate` or `verify` (Okta calls the hook's URL to verify it)."""
+        return await self._json(
+            "POST",
+            f"/api/v1/eventHooks/{segment(hook_id)}/lifecycle/{segment(operation)}",
+            lifecycle=True,
+        )
+
 
 def _bool(value: bool) -> str:
     return "true" if value else "false"

@@ -19,6 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from lifecycle.tamper import TamperRule
+
 
 class AccountStatus(StrEnum):
     NONE = "NONE"  # no account wanted yet (future hire before the pre-board instant)
@@ -91,6 +93,8 @@ class LifecyclePlan(BaseModel):
     protected_groups: list[str] = Field(default_factory=list)
     deprovision_alert_after: int = 5  # failed deactivation attempts before people are told
     send_activation_email: bool = True  # Okta emails the activation link (credentials)
+    # What to do about changes someone else makes in Okta (lifecycle/tamper.py).
+    tamper: TamperRule = Field(default_factory=TamperRule)
     last_changed: datetime | None = None
 
     def _active(

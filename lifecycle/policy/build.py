@@ -171,6 +171,7 @@ class _Builder:
             protected_groups=list(config.protected.groups),
             deprovision_alert_after=config.termination.alert_after_failures,
             send_activation_email=config.activation.send_email,
+            tamper=config.tamper.rule(),
             last_changed=snapshot.last_changed,
         )
 

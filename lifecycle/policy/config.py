@@ -44,6 +44,7 @@ from lifecycle.policy.errors import PolicyError
 from lifecycle.policy.templates import TemplateError, check_field_name, is_template, parse_template
 from lifecycle.policy.yaml_source import LocatedData, load_located
 from lifecycle.policy.yaml_source import Path as KeyPath
+from lifecycle.tamper import TamperMode, TamperRule
 
 __all__ = ["PolicyConfig", "PolicyError", "load_policy", "parse_policy"]
 
@@ -303,6 +304,26 @@ class TemplatesConfig(_Section):
     directory: Path | None = None
 
 
+class TamperConfig(_Section):
+    """Changes made in Okta by someone else (event hooks, System Log): see lifecycle/tamper.py.
+
+    `tamper: revert` (or alert, ignore) sets both; the mapping sets each.
+    """
+
+    departed: TamperMode = TamperMode.REVERT
+    others: TamperMode = TamperMode.ALERT
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"departed": value, "others": value}
+        return value
+
+    def rule(self) -> TamperRule:
+        return TamperRule(departed=self.departed, others=self.others)
+
+
 class ProtectedConfig(_Section):
     logins: TextList = Field(default_factory=list)
     groups: TextList = Field(default_factory=list)
@@ -538,6 +559,7 @@ class PolicyConfig(_Section):
     protected: ProtectedConfig = Field(default_factory=ProtectedConfig)
     templates: TemplatesConfig = Field(default_factory=TemplatesConfig)
     safeguards: SafeguardsConfig = Field(default_factory=SafeguardsConfig)
+    tamper: TamperConfig = Field(default_factory=TamperConfig)
     service_accounts: ServiceAccountsConfig = Field(default_factory=ServiceAccountsConfig)
     profile: dict[str, AttrSpec] = Field(default_factory=_default_profile)
     clear_when_empty: TextList = Field(default_factory=list)

@@ -14,7 +14,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from lifecycle.settings import Settings
 from starters.doctor.findings import Finding, ok, problem, warning
 from starters.runtime import CommandFailed, connect_client
-from starters.schedules import DRIFT_SCHEDULE_ID, POLL_SCHEDULE_ID
+from starters.schedules import DRIFT_SCHEDULE_ID, OKTA_LOG_SCHEDULE_ID, POLL_SCHEDULE_ID
 from workflows import search_attributes
 
 AREA = "temporal"
@@ -91,7 +91,12 @@ async def _search_attributes(client: Client, findings: list[Finding]) -> None:
 
 
 async def _schedules(client: Client, findings: list[Finding]) -> None:
-    for schedule_id in (POLL_SCHEDULE_ID, DRIFT_SCHEDULE_ID):
+    missing_means = {
+        POLL_SCHEDULE_ID: "nothing polls BambooHR on its own",
+        DRIFT_SCHEDULE_ID: "nothing repairs drift on its own",
+        OKTA_LOG_SCHEDULE_ID: "without event hooks, changes made in Okta by others go unseen",
+    }
+    for schedule_id, means in missing_means.items():
         try:
             await client.get_schedule_handle(schedule_id).describe(
                 rpc_timeout=timedelta(seconds=CONNECT_TIMEOUT_SECONDS)
@@ -106,7 +111,7 @@ async def _schedules(client: Client, findings: list[Finding]) -> None:
                 warning(
                     AREA,
                     f"schedule {schedule_id}",
-                    "missing: nothing polls BambooHR or repairs drift on its own",
+                    f"missing: {means}",
                     "`lifecycle schedules apply`",
                 )
             )

@@ -15,7 +15,12 @@ from temporalio.testing import WorkflowEnvironment
 from integrations.serving import ReservedPort
 from lifecycle.settings import Settings
 from starters.cli import main
-from starters.schedules import DRIFT_SCHEDULE_ID, POLL_SCHEDULE_ID, apply_schedules
+from starters.schedules import (
+    DRIFT_SCHEDULE_ID,
+    OKTA_LOG_SCHEDULE_ID,
+    POLL_SCHEDULE_ID,
+    apply_schedules,
+)
 
 
 async def test_apply_is_idempotent_and_updates_in_place(
@@ -24,18 +29,26 @@ async def test_apply_is_idempotent_and_updates_in_place(
     client = dev_server_env.client
     queue = f"tq-{uuid.uuid4().hex[:6]}"
     settings = Settings(_env_file=None, temporal_task_queue=queue)  # type: ignore[call-arg]
-    for handle_id in (POLL_SCHEDULE_ID, DRIFT_SCHEDULE_ID):
+    for handle_id in (POLL_SCHEDULE_ID, DRIFT_SCHEDULE_ID, OKTA_LOG_SCHEDULE_ID):
         try:
             await client.get_schedule_handle(handle_id).delete()
         except Exception:
             pass  # not there yet
 
     first = await apply_schedules(client, settings)
-    assert [line.split()[0] for line in first] == ["created", "created"]
+    assert [line.split()[0] for line in first] == ["created", "created", "created"]
+    okta_log = await client.get_schedule_handle(OKTA_LOG_SCHEDULE_ID).describe()
+    assert okta_log.schedule.spec.intervals[0].every == timedelta(seconds=60)
+    assert not okta_log.schedule.state.paused
 
-    faster = settings.model_copy(update={"lifecycle_poll_interval_seconds": 60})
+    # Faster polling, and the System Log read turned off (kept, paused).
+    faster = settings.model_copy(
+        update={"lifecycle_poll_interval_seconds": 60, "lifecycle_okta_log_poll_seconds": 0}
+    )
     second = await apply_schedules(client, faster)
-    assert [line.split()[0] for line in second] == ["updated", "updated"]
+    assert [line.split()[0] for line in second] == ["updated", "updated", "updated"]
+    okta_log = await client.get_schedule_handle(OKTA_LOG_SCHEDULE_ID).describe()
+    assert okta_log.schedule.state.paused
 
     poll = await client.get_schedule_handle(POLL_SCHEDULE_ID).describe()
     assert poll.schedule.spec.intervals[0].every == timedelta(seconds=60)

@@ -66,6 +66,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import options
     from workflows.employee.deprovisioning import Deprovisioning
     from workflows.employee.guard_gate import GuardGate
+    from workflows.employee.okta_changes import OktaChanges
     from workflows.employee.ops import OpsHandlers
     from workflows.employee.patches import (
         PATCH_CONVERGE_NEW_PLAN,
@@ -108,7 +109,7 @@ _DATA_REVIEWS = {
 
 
 @workflow.defn(name=WORKFLOW_NAME)
-class EmployeeLifecycle(OpsHandlers, GuardGate, Deprovisioning, Records, StatusViews):
+class EmployeeLifecycle(OpsHandlers, GuardGate, Deprovisioning, OktaChanges, Records, StatusViews):
     @workflow.init
     def __init__(self, input: EmployeeInput) -> None:
         self.input = input
@@ -136,6 +137,9 @@ class EmployeeLifecycle(OpsHandlers, GuardGate, Deprovisioning, Records, StatusV
             self._wake = False
             await self._flush_audit()
             await self._take_stock()
+            if self.s.okta_events:
+                # Someone else changed the account in Okta: judged against the current plan.
+                await self._judge_okta_changes()
             if not self.s.paused and self.s.review is None and self._converge_due:
                 self._converge_due = False
                 # A failed step leaves the employee in review; `status` and history say why.
@@ -599,6 +603,7 @@ class EmployeeLifecycle(OpsHandlers, GuardGate, Deprovisioning, Records, StatusV
             and self.s.review is None
             # Nothing accepted may be left undone: records still to write, reads failing.
             and not self.s.audit_queue
+            and not self.s.okta_events
             and not self.s.blocked
             and self.s.guard_hold is None
         )

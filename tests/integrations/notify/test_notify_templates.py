@@ -57,6 +57,13 @@ SAMPLES: dict[NotificationEvent, dict[str, Any]] = {
         "reason": "Okta suspends only ACTIVE users; the account is LOCKED_OUT",
         "action": "LEAVE_START:2026-03-02",
     },
+    NotificationEvent.OKTA_TAMPERED: {
+        "changes": ["Ivy Admin (it.admin@acme.example) activated the account"],
+        "actors": ["Ivy Admin (it.admin@acme.example)"],
+        "first_at": "2026-03-02T10:15:00Z",
+        "outcome": "reverting",
+        "lifecycle_state": "TERMINATED",
+    },
     NotificationEvent.SAFEGUARD_PAUSED: {
         "run": "poll",
         "workflow_id": "hr-poll",
@@ -96,6 +103,11 @@ MUST_SAY: dict[NotificationEvent, list[str]] = {
         "Action key: LEAVE_START:2026-03-02",
     ],
     NotificationEvent.SAFEGUARD_PAUSED: ["14 of 120", "approve", "hr-poll", "11, 12"],
+    NotificationEvent.OKTA_TAMPERED: [
+        "Ivy Admin (it.admin@acme.example) activated the account",
+        "while the lifecycle is TERMINATED",
+        "being put back to what BambooHR says",
+    ],
 }
 
 
@@ -145,6 +157,7 @@ def test_alerts_and_audiences_follow_the_event() -> None:
         "safeguard_paused",
         "leave_not_suspended",
         "sync_failing",
+        "okta_tampered",
     }
     assert render("terminated", employee_id="1").default_audiences == ("security", "hr")
     assert render("account_staged", employee_id="1").default_audiences == ("it",)

@@ -1,0 +1,137 @@
+"""Activities for changes made in Okta by someone else (lifecycle/tamper.py).
+
+`deliver_okta_events` is the one path both sources take (the event hook receiver's
+workflow, and `poll_okta_log` for the System Log): drop what this service did itself, drop
+what the policy does not manage, find the employee behind each account (the identity
+attribute on the Okta user), and signal `okta_changed` to that employee's workflow, which
+judges and acts. An account without the identity attribute is nobody's lifecycle: ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from typing import Any
+
+from temporalio import activity
+from temporalio.client import Client
+
+from activities.okta.errors import temporal_errors
+from activities.signal_with_start import signal_okta_changed
+from contracts.activities import (
+    Activity,
+    DeliverOktaEventsInput,
+    DeliverOktaEventsResult,
+    PollOktaLogInput,
+    PollOktaLogResult,
+)
+from contracts.employee import OktaChanged
+from integrations.okta import OktaClient
+from integrations.okta.auth import PrivateKeyJwtAuth
+from integrations.okta.events import OktaEventError, parse_log_event, watched_filter
+from lifecycle.policy import PolicyConfig
+from lifecycle.tamper import OktaEvent, concerns_us
+
+
+class OktaEventActivities:
+    def __init__(
+        self,
+        *,
+        temporal: Client,
+        task_queue: str,
+        okta: OktaClient,
+        policy: PolicyConfig,
+        own_actor_ids: list[str] | None = None,
+    ) -> None:
+        self.temporal = temporal
+        self.task_queue = task_queue
+        self.okta = okta
+        self.policy = policy
+        self._configured = list(own_actor_ids or [])
+        self._own: frozenset[str] | None = None
+        self._lock = asyncio.Lock()
+
+    def all(self) -> list[Any]:
+        return [self.deliver_okta_events, self.poll_okta_log]
+
+    async def own_actor_ids(self) -> frozenset[str]:
+        """Who "we" are in Okta's events: the API token's user, or the service app's client
+        id, plus any configured. Asked once per worker; a failure raises (the activity
+        retries) rather than guessing, or our own writes would be reported as tampering."""
+        async with self._lock:
+            if self._own is None:
+                ids = set(self._configured)
+                auth = self.okta.auth
+                if isinstance(auth, PrivateKeyJwtAuth):
+                    ids.add(auth.client_id)
+                else:
+                    with temporal_errors(self.okta.governor.now):
+                        me = await self.okta.get_me()
+                    if me.get("id"):
+                        ids.add(str(me["id"]))
+                self._own = frozenset(ids)
+            return self._own
+
+    @activity.defn(name=Activity.DELIVER_OKTA_EVENTS)
+    async def deliver_okta_events(self, input: DeliverOktaEventsInput) -> DeliverOktaEventsResult:
+        return await self._deliver(input.events)
+
+    @activity.defn(name=Activity.POLL_OKTA_LOG)
+    async def poll_okta_log(self, input: PollOktaLogInput) -> PollOktaLogResult:
+        since = input.since.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        with temporal_errors(self.okta.governor.now):
+            raw, pages = await self.okta.read_log(
+                since, watched_filter(), max_pages=input.max_pages
+            )
+        events: list[OktaEvent] = []
+        for item in raw:
+            try:
+                event = parse_log_event(item)
+            except OktaEventError as exc:
+                activity.logger.warning("System Log event skipped: %s", exc)
+                continue
+            if event is not None:
+                events.append(event)
+        latest = max((e.published for e in events), default=None)
+        delivered = await self._deliver(events)
+        return PollOktaLogResult(latest=latest, pages=pages, read=len(raw), delivered=delivered)
+
+    async def _deliver(self, events: list[OktaEvent]) -> DeliverOktaEventsResult:
+        result = DeliverOktaEventsResult()
+        if not events:
+            return result
+        own = await self.own_actor_ids()
+        theirs = []
+        for event in events:
+            if event.actor.id in own:
+                result.ours += 1
+            elif concerns_us(event, self.policy.managed_groups, self.policy.okta_attributes):
+                theirs.append(event)
+            else:
+                result.unmanaged += 1
+        by_user: dict[str, list[OktaEvent]] = defaultdict(list)
+        for event in theirs:
+            by_user[event.user_id].append(event)
+        attribute = self.policy.identity.okta_id_attribute
+        for user_id, user_events in by_user.items():
+            with temporal_errors(self.okta.governor.now):
+                user = await self.okta.get_user(user_id)
+            employee_id = _text(user.profile.get(attribute)) if user is not None else None
+            if employee_id is None:
+                result.unmanaged += len(user_events)
+                continue
+            await signal_okta_changed(
+                self.temporal,
+                self.task_queue,
+                OktaChanged(employee_id=employee_id, events=user_events),
+            )
+            result.signalled[employee_id] = result.signalled.get(employee_id, 0) + len(user_events)
+            activity.heartbeat(employee_id)
+        return result
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    return text or None

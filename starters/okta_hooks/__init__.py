@@ -1,0 +1,1 @@
+"""The Okta event hook receiver (`lifecycle okta-hooks`)."""
