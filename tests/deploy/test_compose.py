@@ -22,7 +22,7 @@ from workflows import search_attributes
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE = REPO / "docker-compose.yml"
 SCHEMA = Path(__file__).with_name("compose-spec.json")
-APP_SERVICES = ("worker", "webhook", "codec-server")
+APP_SERVICES = ("worker", "webhook", "okta-hooks", "codec-server")
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}")
 
 
@@ -154,11 +154,12 @@ def test_app_services_take_env_from_dotenv_and_only_known_settings(
 
 def test_app_commands_parse_with_the_cli(services: dict[str, Any]) -> None:
     from starters import codec_cmd, worker_cmd
+    from starters.okta_hooks import cmd as okta_hooks_cmd
     from starters.webhook import cmd as webhook_cmd
 
     parser = argparse.ArgumentParser(prog="lifecycle")
     sub = parser.add_subparsers()
-    for module in (worker_cmd, webhook_cmd, codec_cmd):
+    for module in (worker_cmd, webhook_cmd, okta_hooks_cmd, codec_cmd):
         module.register(sub)
     for name in APP_SERVICES:
         args = parser.parse_args(services[name]["command"])
@@ -227,7 +228,7 @@ def test_one_shot_jobs_set_up_temporal_in_order(services: dict[str, Any]) -> Non
     assert services["temporal-namespace"]["depends_on"]["temporal"]["condition"] == (
         "service_healthy"
     )
-    for name in ("worker", "webhook", "schedules"):
+    for name in ("worker", "webhook", "okta-hooks", "schedules"):
         assert waits_for(name, "temporal-namespace"), name
     schema_script = (REPO / "deploy/temporal/setup-schema.sh").read_text()
     for db in ("temporal", "temporal_visibility"):
