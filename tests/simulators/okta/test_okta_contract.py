@@ -10,15 +10,16 @@ import httpx
 from okta_contract import SPEC_PATH, OktaContract, assert_okta_error
 from okta_testdata import profile
 
-from lifecycle.settings import SIM_OKTA_TOKEN
+from lifecycle.settings import SIM_OKTA_ADMIN_TOKEN, SIM_OKTA_TOKEN
 from simulators.okta import OktaSimulator
-from simulators.okta.app import DEFAULT_API_TOKEN
+from simulators.okta.app import DEFAULT_ADMIN_TOKEN, DEFAULT_API_TOKEN
 
 OPERATIONS_FILE = SPEC_PATH.parent / "okta-operations.txt"
 
 
 def test_the_simulator_default_token_is_the_settings_default() -> None:
     assert DEFAULT_API_TOKEN == SIM_OKTA_TOKEN
+    assert DEFAULT_ADMIN_TOKEN == SIM_OKTA_ADMIN_TOKEN
 
 
 def spec_operation_ids(contract: OktaContract) -> set[str]:
