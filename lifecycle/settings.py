@@ -27,6 +27,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # Credentials the simulators accept when no real ones are configured (`lifecycle dev`, tests).
 # They only ever open the local simulators, so they are not secrets.
 SIM_OKTA_TOKEN = "sim-okta-token"
+# A second admin's token the Okta simulator accepts (an IT admin changing Okta by hand).
+SIM_OKTA_ADMIN_TOKEN = "sim-okta-admin-token"
 SIM_BAMBOOHR_KEY = "sim-bamboohr-key"
 SIM_WEBHOOK_KEY = "sim-webhook-signing-key"
 SIM_OKTA_HOOK_SECRET = "sim-okta-hook-secret"
@@ -129,6 +131,7 @@ class Settings(BaseSettings):
     lifecycle_dev_temporal_port: int = Field(default=7233, ge=1, le=65535)
     lifecycle_dev_ui_port: int = Field(default=8233, ge=1, le=65535)
     lifecycle_sim_okta_port: int = Field(default=8081, ge=1, le=65535)
+    lifecycle_sim_okta_admin_token: SecretStr = SecretStr(SIM_OKTA_ADMIN_TOKEN)
     lifecycle_sim_bamboohr_port: int = Field(default=8082, ge=1, le=65535)
     lifecycle_sim_seed: int = 42
     lifecycle_sim_employees: int = Field(default=200, ge=1, le=100_000)

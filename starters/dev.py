@@ -137,7 +137,11 @@ class DevStack:
 
             state = self.data_dir / "okta-sim.json"
             new = not state.exists()
-            okta = OktaSimulator(api_token=SIM_OKTA_TOKEN, state_file=state)
+            okta = OktaSimulator(
+                api_token=SIM_OKTA_TOKEN,
+                admin_token=s.lifecycle_sim_okta_admin_token.get_secret_value(),
+                state_file=state,
+            )
             if new:
                 self._seed_okta(okta.store)
             server = ThreadedServer(okta.app, port=s.lifecycle_sim_okta_port, name="Okta simulator")

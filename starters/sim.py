@@ -23,6 +23,7 @@ def sim_config() -> SimConfig:
         return SimConfig(
             okta_token=token.get_secret_value() if token is not None else None,
             okta_port=settings.lifecycle_sim_okta_port,
+            okta_admin_token=settings.lifecycle_sim_okta_admin_token.get_secret_value(),
             bamboohr_key=settings.bamboohr_key().get_secret_value(),
             webhook_key=settings.webhook_key().get_secret_value(),
             bamboohr_port=settings.lifecycle_sim_bamboohr_port,

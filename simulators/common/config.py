@@ -21,6 +21,8 @@ class SimConfig:
     # The defaults equal lifecycle.settings' simulator defaults (tests check).
     okta_token: str | None = "sim-okta-token"  # None: nothing for the simulator to accept
     okta_port: int = 8081
+    # A second admin's SSWS token (same rights, its own actor in the System Log).
+    okta_admin_token: str | None = "sim-okta-admin-token"
     bamboohr_key: str = "sim-bamboohr-key"
     webhook_key: str | None = "sim-webhook-signing-key"
     bamboohr_port: int = 8082

@@ -14,6 +14,9 @@ GET|PUT /_sim/behaviour             OktaBehaviour JSON (partial PUT)
 GET  /_sim/outbox                   activation e-mails "sent"
 GET  /_sim/revocations              session revocations per user
 POST /_sim/users/{id}/complete-activation   PROVISIONED → ACTIVE, as if the user set a password
+GET  /_sim/actors                   the actor (System Log identity) of each kind of token
+GET  /_sim/system-log               every recorded LogEvent (?eventType=); DELETE clears
+GET  /_sim/event-hooks              hooks (no secrets) and delivery counters
 GET  /health
 """
 
@@ -31,6 +34,7 @@ from starlette.routing import Route
 from simulators.common.faults import FaultConfig
 from simulators.okta.behaviour import OktaBehaviour
 from simulators.okta.errors import OktaError
+from simulators.okta.event_hooks import hook_json
 
 if TYPE_CHECKING:
     from simulators.okta.app import OktaSimulator
@@ -174,6 +178,26 @@ def admin_routes(sim: OktaSimulator) -> list[Route]:
             return _error(status, exc.summary, errorCode=exc.code)
         return JSONResponse(user)
 
+    async def actors(request: Request) -> Response:
+        return JSONResponse(sim.actors())
+
+    async def system_log(request: Request) -> Response:
+        if request.method == "DELETE":
+            sim.system_log.clear()
+            return Response(status_code=204)
+        wanted = request.query_params.get("eventType")
+        events = sim.system_log.events()
+        return JSONResponse([e for e in events if wanted is None or e["eventType"] == wanted])
+
+    async def event_hooks(request: Request) -> Response:
+        base = str(request.base_url).rstrip("/")
+        return JSONResponse(
+            {
+                "hooks": [hook_json(h, base) for h in sim.event_hooks.all()],
+                "delivery": sim.hooks.stats(),
+            }
+        )
+
     async def health(request: Request) -> Response:
         return JSONResponse(
             {"status": "ok", "service": "okta-simulator", "users": sim.store.user_count()}
@@ -194,5 +218,8 @@ def admin_routes(sim: OktaSimulator) -> list[Route]:
         Route("/_sim/outbox", outbox, methods=["GET"]),
         Route("/_sim/revocations", revocations, methods=["GET"]),
         Route("/_sim/users/{id}/complete-activation", complete_activation, methods=["POST"]),
+        Route("/_sim/actors", actors, methods=["GET"]),
+        Route("/_sim/system-log", system_log, methods=["GET", "DELETE"]),
+        Route("/_sim/event-hooks", event_hooks, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
     ]

@@ -14,6 +14,7 @@ from simulators.okta.errors import OktaError, malformed_body, validation_failed
 from simulators.okta.lifecycle import TABLE, Op, Rejection
 
 BODY_KEY = "okta.body"  # the API layer buffers the body into the scope under this key
+ACTOR_KEY = "okta.actor"  # ... and puts the caller's `Actor` here
 
 
 def raw_body(request: Request) -> bytes:

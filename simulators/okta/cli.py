@@ -4,9 +4,10 @@
         --latency-ms 50 --error-rate 0.02 --burst-every 100 --burst-length 5 \
         --rate-limit users=100 --rate-limit user_write=60
 
-The accepted API token, the port and the seed come from the caller's `SimConfig`
+The accepted API tokens, the port and the seed come from the caller's `SimConfig`
 (`lifecycle sim` builds it from the product's settings: `OKTA_API_TOKEN`, else the
-simulator default); the token is never printed.
+simulator default, for the service; `LIFECYCLE_SIM_OKTA_ADMIN_TOKEN` for a second admin);
+tokens are never printed.
 """
 
 from __future__ import annotations
@@ -152,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
     port = args.port or config.okta_port
     sim = OktaSimulator(
         api_token=token,
+        admin_token=config.okta_admin_token,
         faults=faults,
         rate_limits=rate_limits or None,
         search_lag_seconds=args.search_lag,

@@ -17,6 +17,7 @@ DEFAULT_LIMITS: dict[str, int] = {
     "user_write": 600,  # POST/PUT /api/v1/users/{id}, /lifecycle/*, /sessions
     "groups": 500,  # /api/v1/groups (list, create)
     "group": 1000,  # /api/v1/groups/{id}/**
+    "logs": 120,  # GET /api/v1/logs (the System Log has its own, small bucket)
     "default": 1200,  # any other /api/v1 endpoint
 }
 WINDOW_SECONDS = 60
@@ -32,6 +33,8 @@ def bucket_for(method: str, path: str) -> str:
         return "user_get" if method.upper() in {"GET", "HEAD"} else "user_write"
     if parts[0] == "groups":
         return "groups" if len(parts) == 1 else "group"
+    if parts[0] == "logs":
+        return "logs"
     return "default"
 
 

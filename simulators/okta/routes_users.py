@@ -8,7 +8,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from simulators.okta.actors import Actor
 from simulators.okta.api_support import (
+    ACTOR_KEY,
     base_url,
     bool_param,
     empty_response,
@@ -19,7 +21,7 @@ from simulators.okta.api_support import (
     paged_response,
     user_json,
 )
-from simulators.okta.errors import OktaError, validation_failed
+from simulators.okta.errors import OktaError, not_found, validation_failed
 from simulators.okta.lifecycle import Op
 from simulators.okta.routing import ApiRouter
 from simulators.okta.search import USER_FILTER, USER_SEARCH, compile_expression
@@ -135,6 +137,14 @@ def user_routes(store: OktaStore) -> ApiRouter:
 
     @router.add("GET", "/api/v1/users/{id}", "getUser")
     async def get_user(request: Request) -> Response:
+        if request.path_params["id"] == "me":
+            # The caller: an API token's admin (not a user of the store); a service app
+            # (OAuth client credentials) has no user, so Okta answers 404.
+            actor: Actor = request.scope[ACTOR_KEY]
+            if actor.type != "User":
+                raise not_found("me")
+            me = {**actor.user_json(), "type": {"id": store.user_type_id}}
+            return json_response(render(request, me), headers={"ETag": store.etag(me)})
         user = store.require_user(request.path_params["id"])
         return json_response(render(request, user), headers={"ETag": store.etag(user)})
 

@@ -278,6 +278,8 @@ def _getter(attribute: str) -> Callable[[dict[str, Any]], Any]:
 
         def get2(record: dict[str, Any]) -> Any:
             nested = record.get(outer)
+            if isinstance(nested, list):  # e.g. a LogEvent's `target` array
+                return [n.get(inner) for n in nested if isinstance(n, dict)]
             return nested.get(inner) if isinstance(nested, dict) else None
 
         return get2

@@ -44,8 +44,10 @@ from simulators.okta.errors import (
     not_found,
     validation_failed,
 )
+from simulators.okta.event_hooks import EventHookRegistry
 from simulators.okta.ids import make_id, random_token
 from simulators.okta.lifecycle import STATUSES, Op, next_status
+from simulators.okta.syslog import DEFAULT_MAX_EVENTS, SystemLog, group_target, user_target
 from simulators.okta.timefmt import okta_time
 
 # Counts state changes made while serving one API request (set by the API layer), so the
@@ -69,8 +71,12 @@ class OktaStore:
         org_url: str = "http://127.0.0.1",
         behaviour: OktaBehaviour | None = None,
         search_lag_seconds: float = 0.0,
+        max_log_events: int = DEFAULT_MAX_EVENTS,
     ) -> None:
         self.clock = clock or SimClock()
+        # Changes made through the API (not seeding) are logged; hooks hear of them.
+        self.system_log = SystemLog(self.clock, max_log_events)
+        self.event_hooks = EventHookRegistry(self.clock, on_change=self._changed)
         self.org_url = org_url.rstrip("/")
         self.behaviour = behaviour or OktaBehaviour()
         self._lock = threading.RLock()
@@ -327,6 +333,14 @@ class OktaStore:
             if activation_email:
                 self._send_activation(user, "activation", random_token(20))
             self._changed()
+            target = user_target(user)
+            self.system_log.record("user.lifecycle.create", [target])
+            if status != "STAGED":  # created with activate=true
+                self.system_log.record("user.lifecycle.activate", [target])
+            for group_id in group_ids:
+                self.system_log.record(
+                    "group.user_membership.add", [target, group_target(self._groups[group_id])]
+                )
             return copy.deepcopy(user)
 
     def update_user(
@@ -362,6 +376,11 @@ class OktaStore:
                 return copy.deepcopy(user)  # nothing changes: Okta answers 200 all the same
             self._before_change(user["id"])
             now = self._now()
+            changed = sorted(
+                name
+                for name in {*new_profile, *user["profile"]}
+                if new_profile.get(name) != user["profile"].get(name)
+            )
             if new_profile != user["profile"]:
                 old_login = user["profile"]["login"].lower()
                 user["profile"] = new_profile
@@ -376,6 +395,14 @@ class OktaStore:
             user["lastUpdated"] = now
             self._after_change(user["id"])
             self._changed()
+            if changed:
+                self.system_log.record(
+                    "user.account.update_profile",
+                    [user_target(user)],
+                    {"changedAttributes": ",".join(changed)},
+                )
+            if password_set:
+                self.system_log.record("user.account.update_password", [user_target(user)])
             return copy.deepcopy(user)
 
     def _set_status(self, user: dict[str, Any], status: str, now: str) -> None:
@@ -442,6 +469,8 @@ class OktaStore:
                         "activationUrl": f"{self.org_url}/welcome/{token}",
                         "activationToken": token,
                     }
+            if op != Op.COMPLETE_ACTIVATION:  # that one is the user's doing, not the API's
+                self.system_log.record(f"user.lifecycle.{op.value}", [user_target(user)])
             return copy.deepcopy(user), result
 
     def complete_activation(self, user_id: str) -> dict[str, Any]:
@@ -649,11 +678,14 @@ class OktaStore:
     def add_member(self, group_id: str, user_id: str, *, okta_groups_only: bool = False) -> bool:
         """Add; True when it changed anything (already a member: False)."""
         with self._lock:
-            _, user = self._membership_target(group_id, user_id, okta_groups_only)
+            group, user = self._membership_target(group_id, user_id, okta_groups_only)
             if user["id"] in self._members[group_id]:
-                return False
+                return False  # already a member: no change, no event
             self._add_member(group_id, user["id"], self._now())
             self._changed()
+            self.system_log.record(
+                "group.user_membership.add", [user_target(user), group_target(group)]
+            )
             return True
 
     def remove_member(self, group_id: str, user_id: str, *, okta_groups_only: bool = False) -> bool:
@@ -666,6 +698,9 @@ class OktaStore:
             self._user_groups.get(user["id"], {}).pop(group_id, None)
             group["lastMembershipUpdated"] = self._now()
             self._changed()
+            self.system_log.record(
+                "group.user_membership.remove", [user_target(user), group_target(group)]
+            )
             return True
 
     # --- user schema -----------------------------------------------------------------------
@@ -783,6 +818,8 @@ class OktaStore:
                     "outbox": self._outbox,
                     "revocations": self._revocations,
                     "writeCount": self.write_count,
+                    "systemLog": self.system_log.snapshot(),
+                    "eventHooks": self.event_hooks.snapshot(),
                 }
             )
 
@@ -815,6 +852,8 @@ class OktaStore:
             self._outbox = state.get("outbox", [])
             self._revocations = state.get("revocations", {})
             self.write_count = int(state.get("writeCount", 0))
+            self.system_log.load(state.get("systemLog"))
+            self.event_hooks.load(state.get("eventHooks"))
             self.version += 1
 
     def reset(self) -> None:
@@ -823,6 +862,8 @@ class OktaStore:
             self._init_state()
             self.write_count = 0
             self.memberships_at_create = 0
+            self.system_log.clear()
+            self.event_hooks.load(None)
             self.version += 1
 
 

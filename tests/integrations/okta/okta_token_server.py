@@ -184,7 +184,7 @@ class OAuthFront:
                 )
         token = secrets.token_urlsafe(24)
         self.bound[token] = jkt
-        self.sim.accepted_bearer_tokens.add(token)
+        self.sim.credentials.add_bearer_token(token, client_id=self.client_id)
         return {
             "token_type": "DPoP" if jkt else "Bearer",
             "access_token": token,

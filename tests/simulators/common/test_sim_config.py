@@ -34,8 +34,10 @@ def test_the_product_hands_over_what_it_is_configured_with(
     monkeypatch.setenv("BAMBOOHR_API_KEY", "configured-hr-key")
     monkeypatch.setenv("LIFECYCLE_SIM_BAMBOOHR_PORT", "9182")
     monkeypatch.setenv("LIFECYCLE_SIM_SEED", "7")
+    monkeypatch.setenv("LIFECYCLE_SIM_OKTA_ADMIN_TOKEN", "configured-admin-token")
     config = sim_config()
     assert config.okta_token == "configured-okta-token"
+    assert config.okta_admin_token == "configured-admin-token"
     assert config.bamboohr_key == "configured-hr-key"
     assert (config.bamboohr_port, config.seed) == (9182, 7)
 

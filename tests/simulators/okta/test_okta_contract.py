@@ -7,18 +7,20 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+from hook_receiver import HookReceiver
 from okta_contract import SPEC_PATH, OktaContract, assert_okta_error
 from okta_testdata import profile
 
-from lifecycle.settings import SIM_OKTA_TOKEN
+from lifecycle.settings import SIM_OKTA_ADMIN_TOKEN, SIM_OKTA_TOKEN
 from simulators.okta import OktaSimulator
-from simulators.okta.app import DEFAULT_API_TOKEN
+from simulators.okta.app import DEFAULT_ADMIN_TOKEN, DEFAULT_API_TOKEN
 
 OPERATIONS_FILE = SPEC_PATH.parent / "okta-operations.txt"
 
 
 def test_the_simulator_default_token_is_the_settings_default() -> None:
     assert DEFAULT_API_TOKEN == SIM_OKTA_TOKEN
+    assert DEFAULT_ADMIN_TOKEN == SIM_OKTA_ADMIN_TOKEN
 
 
 def spec_operation_ids(contract: OktaContract) -> set[str]:
@@ -151,6 +153,54 @@ def test_every_operation_validates_against_the_spec(
     assert_okta_error(okta.put(f"/api/v1/groups/{group_id}/users/00umissing"), "E0000007")
     everyone = sim.store.everyone_group_id
     assert_okta_error(okta.put(f"/api/v1/groups/{everyone}/users/{user_id}"), "E0000006")
+
+    # --- System Log, users/me, event hooks ------------------------------------------------
+    assert okta.get("/api/v1/users/me").status_code == 200
+    logs = okta.get("/api/v1/logs", params={"filter": 'eventType sw "user."', "limit": 2})
+    assert logs.status_code == 200 and logs.json() and logs.links["next"]
+    bounded = okta.get(
+        "/api/v1/logs",
+        params={
+            "since": "2026-03-01T00:00:00.000Z",
+            "until": "2026-03-03T00:00:00.000Z",
+            "sortOrder": "DESCENDING",
+            "q": "user1",
+        },
+    )
+    assert bounded.status_code == 200
+    assert_okta_error(okta.get("/api/v1/logs", params={"filter": "nope"}), "E0000001")
+    with HookReceiver() as receiver:
+        hook_body = {
+            "name": "Lifecycle events",
+            "events": {"type": "EVENT_TYPE", "items": ["user.lifecycle.deactivate"]},
+            "channel": {
+                "type": "HTTP",
+                "version": "1.0.0",
+                "config": {
+                    "uri": receiver.url,
+                    "headers": [{"key": "X-Extra", "value": "1"}],
+                    "authScheme": {"type": "HEADER", "key": "Authorization", "value": "s3cret"},
+                },
+            },
+        }
+        hook = okta.post("/api/v1/eventHooks", json=hook_body)
+        assert hook.status_code == 200
+        hook_path = f"/api/v1/eventHooks/{hook.json()['id']}"
+        assert_okta_error(
+            okta.post("/api/v1/eventHooks", json={**hook_body, "name": ""}), "E0000001"
+        )
+        assert okta.get("/api/v1/eventHooks").status_code == 200
+        assert okta.get(hook_path).status_code == 200
+        assert_okta_error(okta.get("/api/v1/eventHooks/whomissing"), "E0000007")
+        assert okta.put(hook_path, json={**hook_body, "name": "Renamed"}).status_code == 200
+        assert okta.post(f"{hook_path}/lifecycle/verify").status_code == 200
+        assert okta.post(f"{hook_path}/lifecycle/deactivate").status_code == 200
+        assert okta.post(f"{hook_path}/lifecycle/activate").status_code == 200
+        assert_okta_error(okta.delete(hook_path), "E0000006")
+        receiver.wrong_challenge = True
+        assert_okta_error(okta.post(f"{hook_path}/lifecycle/verify"), "E0000001")
+        okta.post(f"{hook_path}/lifecycle/deactivate")
+        assert okta.delete(hook_path).status_code == 204
 
     # --- auth and limits, on the same operations ------------------------------------------
     assert_okta_error(anon.get("/api/v1/users"), "E0000011")
