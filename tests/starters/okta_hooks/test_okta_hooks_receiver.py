@@ -1,0 +1,231 @@
+"""The Okta event hook receiver, end to end: the simulated Okta delivers event hooks for
+changes made through its API (with the caller as the actor), the receiver hands them to
+Temporal, and the employee's workflow judges them. A second admin's token plays the human
+in the Okta console."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from lifecycle_harness import LifecycleStack, lifecycle_stack
+from lifecycle_people import onboarded
+from pydantic import SecretStr
+from temporalio.testing import WorkflowEnvironment
+
+from contracts.activities import DeliverOktaEventsResult
+from contracts.employee import LifecycleState
+from integrations.okta.events import parse_hook_delivery
+from integrations.serving import free_port, start_in_loop
+from lifecycle.settings import SIM_OKTA_ADMIN_TOKEN, SIM_OKTA_HOOK_SECRET
+from starters.okta_hooks.app import PATH, create_okta_hooks_app, delivery_id
+from starters.setup_cmd import register_okta_hook
+from workflows.okta_events import delivery_workflow_id
+
+UNMANAGED = "Okta Administrators"
+
+
+@dataclass
+class Hooks:
+    """The stack, the receiver's URL, and every delivery body the receiver was sent."""
+
+    stack: LifecycleStack
+    url: str
+    bodies: list[dict[str, Any]] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+
+    async def admin(self, method: str, path: str) -> httpx.Response:
+        """A hand-made change in the Okta console: the other admin's token."""
+        async with httpx.AsyncClient(base_url=self.stack.settings.okta_org_url or "") as http:
+            answer = await http.request(
+                method,
+                path,
+                headers={
+                    "Authorization": f"SSWS {SIM_OKTA_ADMIN_TOKEN}",
+                    "Accept": "application/json",
+                    "Content-Length": "0",
+                },
+            )
+        assert answer.status_code < 300, answer.text
+        return answer
+
+    async def add_member(self, user_id: str, group: str) -> None:
+        found = self.stack.okta.store.find_group(group)
+        assert found is not None
+        await self.admin("PUT", f"/api/v1/groups/{found['id']}/users/{user_id}")
+
+    async def deliveries_about_after(
+        self,
+        user_id: str,
+        start: int,
+        until: Callable[[list[DeliverOktaEventsResult]], bool] = bool,
+        within: float = 30,
+    ) -> list[DeliverOktaEventsResult]:
+        """The delivery workflows' results (each awaited) of the deliveries since the
+        `start`-th that name this user, once `until` holds for them."""
+        deadline = time.monotonic() + within
+        results: list[DeliverOktaEventsResult] = []
+        while time.monotonic() < deadline:
+            mine = [b for b in self.bodies[start:] if user_id in json.dumps(b)]
+            results = []
+            for body in mine:
+                workflow_id = delivery_workflow_id(delivery_id(body, parse_hook_delivery(body)))
+                handle = self.stack.client.get_workflow_handle(
+                    workflow_id, result_type=DeliverOktaEventsResult
+                )
+                results.append(await handle.result())
+            if until(results):
+                return results
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"deliveries about {user_id} within {within}s: {results}")
+
+
+def _recording(app: Any, hooks: Hooks) -> Callable[..., Awaitable[None]]:
+    """The receiver, with every POST body kept for the test (ASGI middleware)."""
+
+    async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            return await app(scope, receive, send)
+        chunks = []
+        more = True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        with_body = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal with_body
+            if not with_body:
+                with_body = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        async def recording_send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                hooks.statuses.append(message["status"])
+                if message["status"] == 200:
+                    hooks.bodies.append(json.loads(body))
+            await send(message)
+
+        await app(scope, replay, recording_send)
+
+    return wrapped
+
+
+@pytest.fixture
+async def hooks(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, task_queue: str
+) -> AsyncIterator[Hooks]:
+    async with lifecycle_stack(time_skipping_env, tmp_path, task_queue) as stack:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}{PATH}"
+        hooks = Hooks(stack, url)
+        app = create_okta_hooks_app(stack.settings, stack.client)
+        stop = await start_in_loop(_recording(app, hooks), "127.0.0.1", port, "okta hooks")
+        try:
+            hook, _ = await register_okta_hook(
+                stack.settings, "lifecycle (test)", url, SecretStr(SIM_OKTA_HOOK_SECRET)
+            )
+            assert hook["verificationStatus"] == "VERIFIED"
+            yield hooks
+        finally:
+            await stop()
+
+
+def tamper_alerts(stack: LifecycleStack, employee: str) -> list[dict[str, Any]]:
+    return [
+        m
+        for m in stack.inbox.messages
+        if m.get("event") == "okta_tampered"
+        and (m.get("data") or {}).get("employee_id") == employee
+    ]
+
+
+async def test_a_leaver_reactivated_in_the_console_is_deactivated_again(hooks: Hooks) -> None:
+    stack = hooks.stack
+    employee, user = await onboarded(stack)
+    stack.hr.store.terminate(employee, await stack.today(), termination_type="Involuntary")
+    await stack.notify(employee)
+    await stack.wait_state(employee, LifecycleState.TERMINATED)
+
+    since = await stack.now()
+    await hooks.admin("POST", f"/api/v1/users/{user['id']}/lifecycle/activate?sendEmail=false")
+    await stack.wait_for_action(employee, "IT Admin", since)
+    await stack.wait_for(
+        employee,
+        lambda s: s.okta_status == "DEPROVISIONED",
+        what="deactivated again",
+    )
+    assert stack.okta_user(user["id"])["status"] == "DEPROVISIONED"  # type: ignore[index]
+    alerts = tamper_alerts(stack, employee)
+    assert len(alerts) == 1
+    assert "IT Admin (it.admin@acme.example) activated the account" in alerts[0]["text"]
+    # Our own deactivation came back as an event too: never judged, so no second alert.
+    await stack.settle(employee)
+    assert len(tamper_alerts(stack, employee)) == 1
+
+
+async def test_a_managed_group_added_to_a_leaver_is_removed_and_an_unmanaged_one_ignored(
+    hooks: Hooks,
+) -> None:
+    stack = hooks.stack
+    employee, user = await onboarded(stack)
+    stack.hr.store.terminate(employee, await stack.today(), termination_type="Involuntary")
+    await stack.notify(employee)
+    await stack.wait_state(employee, LifecycleState.TERMINATED)
+    settled = len(hooks.bodies)
+
+    # First the org's own business: an unmanaged group. Nothing reaches the lifecycle.
+    await hooks.add_member(user["id"], UNMANAGED)
+    results = await hooks.deliveries_about_after(
+        user["id"], settled, until=lambda rs: sum(r.unmanaged for r in rs) >= 1
+    )
+    assert all(employee not in r.signalled for r in results)
+    assert not stack.audit.query(employee_id=employee, action="okta_changed_elsewhere")
+
+    since = await stack.now()
+    await hooks.add_member(user["id"], "GitHub Users")
+    await stack.wait_for_action(employee, "managed groups synced", since)
+    assert stack.group_names(user["id"]) == {UNMANAGED}
+    records = stack.audit.query(employee_id=employee, action="okta_changed_elsewhere")
+    assert [r.detail["change"] for r in records] == ["added the account to group GitHub Users"]
+
+
+async def test_our_own_writes_never_come_back_as_tampering(hooks: Hooks) -> None:
+    stack = hooks.stack
+    employee, user = await onboarded(stack)  # create, groups, activate: all by the service
+    results = await hooks.deliveries_about_after(
+        user["id"], 0, until=lambda rs: sum(r.ours for r in rs) >= 3
+    )
+    assert all(not r.signalled for r in results)
+    assert not stack.audit.query(employee_id=employee, action="okta_changed_elsewhere")
+
+
+async def test_a_forged_secret_is_refused_and_starts_nothing(hooks: Hooks) -> None:
+    body = {"eventId": "forged-1", "data": {"events": []}}
+    async with httpx.AsyncClient() as http:
+        forged = await http.post(hooks.url, json=body, headers={"Authorization": "not-the-secret"})
+        challenge = await http.get(
+            hooks.url,
+            headers={"Authorization": "nope", "X-Okta-Verification-Challenge": "abc"},
+        )
+        verified = await http.get(
+            hooks.url,
+            headers={
+                "Authorization": SIM_OKTA_HOOK_SECRET,
+                "X-Okta-Verification-Challenge": "abc",
+            },
+        )
+    assert forged.status_code == 401 and forged.json()["error"] == "unauthorized"
+    assert challenge.status_code == 401
+    assert verified.json() == {"verification": "abc"}
+    assert hooks.bodies == []  # nothing accepted
