@@ -39,6 +39,7 @@ def dev_env(tmp_path: Path, ports: dict[str, int]) -> dict[str, str]:
         "LIFECYCLE_SIM_OKTA_PORT": str(ports["okta"]),
         "LIFECYCLE_SIM_BAMBOOHR_PORT": str(ports["bamboohr"]),
         "LIFECYCLE_WEBHOOK_PORT": str(ports["webhook"]),
+        "LIFECYCLE_OKTA_HOOKS_PORT": str(ports["okta_hooks"]),
         "LIFECYCLE_CODEC_PORT": str(ports["codec"]),
         "PYTHONPATH": str(REPO),
     }
@@ -81,7 +82,8 @@ def port_open(port: int) -> bool:
 @pytest.fixture
 def ports() -> dict[str, int]:
     return {
-        name: free_port() for name in ("temporal", "ui", "okta", "bamboohr", "webhook", "codec")
+        name: free_port()
+        for name in ("temporal", "ui", "okta", "bamboohr", "webhook", "okta_hooks", "codec")
     }
 
 
@@ -98,6 +100,7 @@ def test_dev_brings_everything_up_stops_cleanly_and_resumes(
             f"http://127.0.0.1:{ports['okta']}",
             f"http://127.0.0.1:{ports['bamboohr']}/api/v1",
             f"http://127.0.0.1:{ports['webhook']}/webhooks/bamboohr",
+            f"http://127.0.0.1:{ports['okta_hooks']}/hooks/okta",
         ):
             assert url in text, f"{url} not printed"
         ui = httpx.get(f"http://localhost:{ports['ui']}/", timeout=10)
