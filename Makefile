@@ -50,7 +50,7 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 # Full-size benchmarks (tens of minutes; run on a quiet machine), then docs/benchmarks.md.
-BENCHMARKS := termination_latency reconcile_cost poll_cost rate_limit throughput footprint
+BENCHMARKS := termination_latency tamper_revert reconcile_cost poll_cost rate_limit throughput footprint
 bench: $(STAMP)
 	set -e; for latency in zero realistic; do for b in $(BENCHMARKS); do \
 		$(BIN)/python -m bench.$$b --latency $$latency; done; done

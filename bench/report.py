@@ -24,6 +24,7 @@ REALISTIC = "-realistic"  # result-file suffix of a --latency realistic run (ben
 # (module, full-size command) in the order the page presents them.
 BENCHMARKS: list[tuple[str, str]] = [
     ("termination_latency", "python -m bench.termination_latency"),
+    ("tamper_revert", "python -m bench.tamper_revert"),
     ("reconcile_cost", "python -m bench.reconcile_cost"),
     ("poll_cost", "python -m bench.poll_cost"),
     ("rate_limit", "python -m bench.rate_limit"),

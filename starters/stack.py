@@ -152,6 +152,8 @@ class ServiceStack:
         self.hr_server = ThreadedServer(self.hr.app, name="bamboohr-sim")
         self._webhook_port = ReservedPort()
         self.webhook_port = self._webhook_port.port
+        self._okta_hooks_port = ReservedPort()
+        self.okta_hooks_port = self._okta_hooks_port.port
         self.audit_url = options.audit_url or f"sqlite:///{options.root / 'audit.db'}"
         self.settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
@@ -170,6 +172,8 @@ class ServiceStack:
             lifecycle_encryption_keys=self.secrets.encryption_keys,
             lifecycle_webhook_host="127.0.0.1",
             lifecycle_webhook_port=self.webhook_port,
+            lifecycle_okta_hooks_host="127.0.0.1",
+            lifecycle_okta_hooks_port=self.okta_hooks_port,
             lifecycle_log_format="json",
             lifecycle_log_level="INFO",  # as deployed; "worker started" marks readiness
             lifecycle_notify_sinks="log",
@@ -200,6 +204,14 @@ class ServiceStack:
             preexec=options.preexec,
         )
 
+        self.okta_hooks = ChildProcess(
+            "okta-hooks",
+            [*CLI, "okta-hooks", "--port", str(self.okta_hooks_port)],
+            env,
+            self.logs,
+            preexec=options.preexec,
+        )
+
     @property
     def worker(self) -> ChildProcess:
         """The first worker process."""
@@ -208,6 +220,10 @@ class ServiceStack:
     @property
     def webhook_url(self) -> str:
         return f"http://127.0.0.1:{self.webhook_port}"
+
+    @property
+    def okta_hooks_url(self) -> str:
+        return f"http://127.0.0.1:{self.okta_hooks_port}"
 
     def prepare_okta(self) -> None:
         prepare_okta(self.okta.store, self.policy)
@@ -226,26 +242,46 @@ class ServiceStack:
 
     async def start_receiver(self, within: float = 60.0) -> None:
         self._webhook_port.release()  # held until now: the receiver binds it next
-        self.receiver.start()
+        await _serve(self.receiver, self.webhook_url, "webhook receiver", within)
 
-        async def live() -> bool:
-            if not self.receiver.alive:
-                raise RuntimeError(f"webhook receiver exited:\n{self.receiver.tail()}")
-            with contextlib.suppress(httpx.HTTPError):
-                async with httpx.AsyncClient(timeout=2) as http:
-                    return (await http.get(self.webhook_url + "/livez")).status_code == 200
-            return False
+    async def start_okta_hooks(self, within: float = 60.0) -> dict[str, Any]:
+        """The Okta event hook receiver, registered (and verified) with the simulated Okta
+        through its event hooks API, as `lifecycle setup okta-hooks` does; returns the hook."""
+        from starters.okta_hooks.app import PATH
+        from starters.setup_cmd import register_okta_hook
 
-        try:
-            await eventually(live, within=within, what="webhook receiver answering /livez")
-        except TimeoutError:
-            tail = self.receiver.tail()
-            raise TimeoutError(f"webhook receiver did not answer:\n{tail}") from None
+        self._okta_hooks_port.release()
+        await _serve(self.okta_hooks, self.okta_hooks_url, "Okta event hook receiver", within)
+        hook, _ = await register_okta_hook(
+            self.settings,
+            "lifecycle (stack)",
+            self.okta_hooks_url + PATH,
+            self.settings.okta_hook_secret(),
+        )
+        return hook
 
     async def stop_processes(self) -> None:
-        for proc in (self.receiver, *self.workers):
+        for proc in (self.receiver, self.okta_hooks, *self.workers):
             await asyncio.to_thread(proc.stop)
 
     def stop_simulators(self) -> None:
         self.hr_server.stop()
         self.okta_server.stop()
+
+
+async def _serve(proc: ChildProcess, url: str, what: str, within: float) -> None:
+    """Start a receiver process and wait until it answers `/livez`."""
+    proc.start()
+
+    async def live() -> bool:
+        if not proc.alive:
+            raise RuntimeError(f"{what} exited:\n{proc.tail()}")
+        with contextlib.suppress(httpx.HTTPError):
+            async with httpx.AsyncClient(timeout=2) as http:
+                return (await http.get(url + "/livez")).status_code == 200
+        return False
+
+    try:
+        await eventually(live, within=within, what=f"{what} answering /livez")
+    except TimeoutError:
+        raise TimeoutError(f"{what} did not answer:\n{proc.tail()}") from None

@@ -150,10 +150,14 @@ def create_okta_hooks_app(settings: Settings, client: Client) -> Starlette:
                 {"status": "degraded", "temporal": type(exc).__name__}, status_code=503
             )
 
+    async def liveness(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
     return Starlette(
         routes=[
             Route(PATH, verify, methods=["GET"]),
             Route(PATH, receive, methods=["POST"]),
             Route("/health", health, methods=["GET"]),
+            Route("/livez", liveness, methods=["GET"]),
         ]
     )
