@@ -1,7 +1,10 @@
 """Okta: the credential works, reads what the service reads, and the org has what the policy
-names (the identity and mapped attributes, each managed group once as an OKTA_GROUP)."""
+names (the identity and mapped attributes, each managed group once as an OKTA_GROUP); and
+changes made in Okta by others can reach the service (a verified event hook, the System Log)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 from integrations.okta import build_okta_client
 from integrations.okta.client import OktaClient
@@ -9,7 +12,8 @@ from integrations.okta.errors import OktaAuthError, OktaError
 from integrations.okta.models import OKTA_GROUP, schema_gaps
 from lifecycle.policy import PolicyConfig
 from lifecycle.settings import Settings
-from starters.doctor.findings import Finding, ok, problem
+from lifecycle.tamper import WATCHED_EVENT_TYPES
+from starters.doctor.findings import Finding, ok, problem, warning
 
 AREA = "okta"
 _FIX_SCOPE = (
@@ -62,6 +66,7 @@ async def _check(client: OktaClient, policy: PolicyConfig | None, findings: list
     except OktaError as err:
         findings.append(_refused("read the user schema", err))
         schema = None
+    await _check_okta_changes(client, findings)
     if policy is None:
         return
     if schema is not None:
@@ -145,3 +150,55 @@ async def _check_protected_groups(
         )
     elif policy.protected.groups:
         findings.append(ok(AREA, "protected groups", f"all {len(policy.protected.groups)} exist"))
+
+
+async def _check_okta_changes(client: OktaClient, findings: list[Finding]) -> None:
+    """Hand-made changes reach the service by an event hook (seconds) or the System Log read
+    (a minute); either missing is a warning, both missing means they wait for drift repair."""
+    since = (datetime.now(UTC) - timedelta(minutes=1)).isoformat(timespec="seconds")
+    log_ok = True
+    try:
+        await client.read_log(since.replace("+00:00", "Z"), limit=1, max_pages=1)
+        findings.append(ok(AREA, "System Log", "readable"))
+    except OktaError as err:
+        log_ok = False
+        findings.append(
+            warning(
+                AREA,
+                "System Log",
+                f"cannot be read ({err}): without a verified event hook, changes made in "
+                "Okta by others wait for the nightly drift repair",
+                "grant okta.logs.read (service app) or a read-only admin role (token)",
+            )
+        )
+    try:
+        hooks = await client.list_event_hooks()
+    except OktaError as err:
+        findings.append(
+            warning(
+                AREA, "event hook", f"cannot list event hooks ({err})", "grant okta.eventHooks.read"
+            )
+        )
+        return
+    watched = set(WATCHED_EVENT_TYPES)
+    ready = [
+        h
+        for h in hooks
+        if h.get("status") == "ACTIVE"
+        and h.get("verificationStatus") == "VERIFIED"
+        and watched <= set((h.get("events") or {}).get("items") or [])
+    ]
+    if ready:
+        uri = ((ready[0].get("channel") or {}).get("config") or {}).get("uri")
+        findings.append(ok(AREA, "event hook", f"active and verified: {uri}"))
+        return
+    fallback = "the System Log read (within a minute)" if log_ok else "nothing until drift repair"
+    findings.append(
+        warning(
+            AREA,
+            "event hook",
+            "none active and verified for the watched events: changes made in Okta by others "
+            f"are seen by {fallback}",
+            "`lifecycle setup okta-hooks --url https://<host>/hooks/okta`",
+        )
+    )

@@ -19,10 +19,16 @@ from integrations.audit import open_audit_store
 from integrations.serving import ReservedPort, ThreadedServer
 from lifecycle.policy import load_policy, monitored_fields
 from lifecycle.settings import SIM_BAMBOOHR_KEY, SIM_OKTA_TOKEN, Settings
+from lifecycle.tamper import WATCHED_EVENT_TYPES
 from simulators.bamboohr.app import BambooHRSimulator
 from simulators.okta.app import OktaSimulator
 from starters.cli import main
-from starters.schedules import DRIFT_SCHEDULE_ID, POLL_SCHEDULE_ID, apply_schedules
+from starters.schedules import (
+    DRIFT_SCHEDULE_ID,
+    OKTA_LOG_SCHEDULE_ID,
+    POLL_SCHEDULE_ID,
+    apply_schedules,
+)
 from starters.setup_cmd import WEBHOOK_EVENTS
 
 REPO = Path(__file__).resolve().parents[3]
@@ -38,6 +44,22 @@ def webhook_body(fields: list[str]) -> dict:
         "format": "json",
         "events": WEBHOOK_EVENTS,
         "monitorFields": fields,
+    }
+
+
+def okta_hook_body() -> dict:
+    """As `lifecycle setup okta-hooks` registers it (verified later by Okta)."""
+    return {
+        "name": "lifecycle",
+        "events": {"type": "EVENT_TYPE", "items": list(WATCHED_EVENT_TYPES)},
+        "channel": {
+            "type": "HTTP",
+            "version": "1.0.0",
+            "config": {
+                "uri": "https://lifecycle.acme.example/hooks/okta",
+                "authScheme": {"type": "HEADER", "key": "Authorization", "value": "s"},
+            },
+        },
     }
 
 
@@ -60,6 +82,8 @@ async def org(
         if not okta.store.is_profile_attribute(name):  # base attributes always exist
             okta.store.add_schema_attribute(name, title=name)
     hr.webhooks.create(webhook_body(monitored_fields(policy)))
+    hook = okta.event_hooks.create(okta_hook_body(), created_by="test")
+    okta.event_hooks.mark_verified(hook["id"])
     audit_url = f"sqlite:///{tmp_path / 'audit.db'}"
     open_audit_store(audit_url).close()
     target = dev_server_env.client.service_client.config.target_host
@@ -80,7 +104,7 @@ async def org(
         try:
             yield Org(okta, hr, tmp_path)
         finally:
-            for schedule_id in (POLL_SCHEDULE_ID, DRIFT_SCHEDULE_ID):
+            for schedule_id in (POLL_SCHEDULE_ID, DRIFT_SCHEDULE_ID, OKTA_LOG_SCHEDULE_ID):
                 await dev_server_env.client.get_schedule_handle(schedule_id).delete()
 
 
@@ -115,6 +139,8 @@ async def test_a_ready_install_is_all_ok_and_nothing_is_changed(
         "okta/profile attributes",
         "okta/managed groups",
         "okta/protected groups",
+        "okta/System Log",
+        "okta/event hook",
         "bamboohr/API key",
         "bamboohr/fields",
         "bamboohr/webhook 1",
@@ -225,6 +251,20 @@ async def test_missing_schedules_and_an_unreachable_server(
     assert code == 2
     assert found["temporal/server"]["level"] == "problem"
     assert "TEMPORAL_ADDRESS" in found["temporal/server"]["fix"]
+
+
+async def test_without_an_event_hook_hand_made_changes_wait_for_the_system_log(
+    org: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for hook in org.okta.event_hooks.all():
+        org.okta.event_hooks.set_status(hook["id"], "INACTIVE")
+    code = await doctor("--skip", "bamboohr", "--skip", "temporal", "--skip", "audit")
+    found = {f"{f['area']}/{f['check']}": f for f in findings(capsys)}
+    assert code == 1  # it runs; the System Log sees the changes within a minute
+    assert found["okta/event hook"]["level"] == "warning"
+    assert "System Log" in found["okta/event hook"]["detail"]
+    assert "lifecycle setup okta-hooks" in found["okta/event hook"]["fix"]
+    assert found["okta/System Log"]["level"] == "ok"
 
 
 async def test_a_token_without_a_permission_is_named(
