@@ -23,23 +23,27 @@ def watched_filter() -> str:
     return " or ".join(f'eventType eq "{name}"' for name in WATCHED_EVENT_TYPES)
 
 
-def parse_hook_delivery(body: Any) -> list[OktaEvent]:
-    """An event hook POST body → its watched events."""
+def parse_hook_delivery(body: Any) -> tuple[list[OktaEvent], list[str]]:
+    """An event hook POST body → (its watched events, a problem per event we could not
+    read). A body without Okta's shape raises; one unreadable event does not cost the
+    others (the System Log still has it)."""
     if not isinstance(body, dict):
         raise OktaEventError("the body is not a JSON object")
     data = body.get("data")
     events = data.get("events") if isinstance(data, dict) else None
     if not isinstance(events, list):
         raise OktaEventError("data.events is missing or not a list")
-    parsed = []
+    parsed: list[OktaEvent] = []
+    problems: list[str] = []
     for index, raw in enumerate(events):
         try:
             event = parse_log_event(raw)
         except OktaEventError as exc:
-            raise OktaEventError(f"data.events[{index}]: {exc}") from None
+            problems.append(f"data.events[{index}]: {exc}")
+            continue
         if event is not None:
             parsed.append(event)
-    return parsed
+    return parsed, problems
 
 
 def parse_log_event(raw: Any) -> OktaEvent | None:

@@ -4,7 +4,8 @@
 echoed back as `{"verification": ...}`). `POST /hooks/okta` takes an event delivery. Both
 first check the shared secret Okta sends in the `Authorization` header (constant-time;
 401 and nothing else happens otherwise), then the size (413), content type (415) and shape
-(400) of a delivery.
+(400) of a delivery. One event that cannot be read is named in the log and the answer, and
+the others go on. Events already handed over (by uuid) are dropped.
 
 Okta expects a 2xx within 3 seconds and retries a delivery once, then drops it. So the
 receiver does the one durable thing and answers: it starts an `OktaEventDelivery` workflow
@@ -22,6 +23,8 @@ import hashlib
 import hmac
 import json
 import logging
+from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -68,10 +71,31 @@ def delivery_id(body: dict[str, Any], events: list[Any]) -> str:
     return digest[:32]
 
 
+class SeenEvents:
+    """Uuids of events already handed over, newest kept: Okta's retry of a delivery, or the
+    same event in two deliveries, starts nothing new. (Another receiver instance may see it
+    again; the employee workflows judge each uuid once anyway.)"""
+
+    def __init__(self, keep: int = 10_000) -> None:
+        self.keep = keep
+        self._seen: OrderedDict[str, None] = OrderedDict()
+
+    def seen(self, uuid: str) -> bool:
+        return uuid in self._seen
+
+    def remember(self, uuids: Iterable[str]) -> None:
+        for uuid in uuids:
+            self._seen[uuid] = None
+            self._seen.move_to_end(uuid)
+        while len(self._seen) > self.keep:
+            self._seen.popitem(last=False)
+
+
 def create_okta_hooks_app(settings: Settings, client: Client) -> Starlette:
     secret = settings.okta_hook_secret().get_secret_value().encode()
     task_queue = settings.temporal_task_queue
     tracer = trace.get_tracer("lifecycle.okta_hooks")
+    seen = SeenEvents()
 
     async def verify(request: Request) -> JSONResponse:
         if not _authorized(request, secret):
@@ -110,11 +134,17 @@ def create_okta_hooks_app(settings: Settings, client: Client) -> Starlette:
             return _error(413, "payload_too_large", f"body larger than {MAX_BYTES} bytes")
         try:
             body = json.loads(raw)
-            events = parse_hook_delivery(body)
+            events, problems = parse_hook_delivery(body)
         except (ValueError, OktaEventError) as exc:
             return _error(400, "invalid_payload", str(exc))
-        if not events:
-            return JSONResponse({"accepted": 0})
+        for text in problems:
+            # Okta's own event we cannot read: named in the log; the rest go on, and the
+            # System Log poll reads it again on its own.
+            log.warning("okta hook: event skipped", extra={"reason": text})
+        fresh = [e for e in events if not seen.seen(e.uuid)]
+        if not fresh:
+            return JSONResponse({"accepted": 0, "skipped": problems})
+        events = fresh
         workflow_id = delivery_workflow_id(delivery_id(body, events))
         trace.get_current_span().set_attribute("lifecycle.okta_hooks.events", len(events))
         try:
@@ -138,8 +168,9 @@ def create_okta_hooks_app(settings: Settings, client: Client) -> Starlette:
                 extra={"error": f"{type(exc).__name__}: {exc}", "workflow_id": workflow_id},
             )
             return JSONResponse({"error": "temporarily_unavailable"}, status_code=503)
+        seen.remember(e.uuid for e in events)
         log.info("okta hook accepted", extra={"events": len(events), "workflow_id": workflow_id})
-        return JSONResponse({"accepted": len(events)})
+        return JSONResponse({"accepted": len(events), "skipped": problems})
 
     async def health(request: Request) -> JSONResponse:
         try:

@@ -76,7 +76,7 @@ class Hooks:
             mine = [b for b in self.bodies[start:] if user_id in json.dumps(b)]
             results = []
             for body in mine:
-                workflow_id = delivery_workflow_id(delivery_id(body, parse_hook_delivery(body)))
+                workflow_id = delivery_workflow_id(delivery_id(body, parse_hook_delivery(body)[0]))
                 handle = self.stack.client.get_workflow_handle(
                     workflow_id, result_type=DeliverOktaEventsResult
                 )
@@ -229,3 +229,37 @@ async def test_a_forged_secret_is_refused_and_starts_nothing(hooks: Hooks) -> No
     assert challenge.status_code == 401
     assert verified.json() == {"verification": "abc"}
     assert hooks.bodies == []  # nothing accepted
+
+
+async def test_an_unreadable_event_is_named_and_a_retried_delivery_starts_nothing(
+    hooks: Hooks,
+) -> None:
+    stack = hooks.stack
+    employee, user = await onboarded(stack)
+    good = {
+        "uuid": "okta-event-1",
+        "published": (await stack.now()).isoformat(),
+        "eventType": "group.user_membership.add",
+        "actor": {"id": "00uother", "type": "User", "displayName": "Someone"},
+        "outcome": {"result": "SUCCESS"},
+        "target": [
+            {"id": user["id"], "type": "User"},
+            {"id": "00g1", "type": "UserGroup", "displayName": "GitHub Users"},
+        ],
+    }
+    broken = {**good, "uuid": "okta-event-2", "actor": {}}
+    body = {"eventId": "delivery-1", "data": {"events": [broken, good]}}
+    headers = {"Authorization": SIM_OKTA_HOOK_SECRET}
+    async with httpx.AsyncClient() as http:
+        first = await http.post(hooks.url, json=body, headers=headers)
+        retried = await http.post(hooks.url, json=body, headers=headers)
+    assert first.status_code == 200
+    assert first.json()["accepted"] == 1
+    assert first.json()["skipped"] == [
+        "data.events[0]: group.user_membership.add okta-event-2: actor.id is missing"
+    ]
+    assert retried.json()["accepted"] == 0  # already handed over: nothing started
+    handle = stack.client.get_workflow_handle(
+        delivery_workflow_id("delivery-1"), result_type=DeliverOktaEventsResult
+    )
+    assert (await handle.result()).signalled == {employee: 1}
