@@ -5,6 +5,7 @@ people are told and Okta goes on), and a work email HR types later changes only 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -33,10 +34,15 @@ def generating(policy: PolicyConfig) -> PolicyConfig:
 
 @pytest.fixture
 async def gstack(
-    time_skipping_env: WorkflowEnvironment, tmp_path: Path, task_queue: str
+    time_skipping_env: WorkflowEnvironment,
+    tmp_path: Path,
+    task_queue: str,
+    request: pytest.FixtureRequest,
 ) -> AsyncIterator[Any]:
+    # Recorded for the replay test like the `stack` fixture's (LIFECYCLE_RECORD_HISTORIES).
+    label = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
     async with lifecycle_stack(
-        time_skipping_env, tmp_path, task_queue, policy_update=generating
+        time_skipping_env, tmp_path, task_queue, history_label=label, policy_update=generating
     ) as built:
         yield built
 
