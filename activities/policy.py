@@ -18,7 +18,7 @@ class PolicyActivities:
     @activity.defn(name=Activity.PLAN_LIFECYCLE)
     async def plan_lifecycle(self, input: PlanLifecycleInput) -> PlanLifecycleResult:
         try:
-            plan = build_plan(input.snapshot, self.config)
+            plan = build_plan(input.snapshot, self.config, input.generated_login)
         except Exception as exc:
             # A snapshot the policy cannot handle needs a person, not endless retries.
             raise ApplicationError(

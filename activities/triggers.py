@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from activities.bamboohr import to_application_error as bamboohr_error
+from activities.login import LoginActivities
 from activities.signal_with_start import signal_many
 from contracts.activities import (
     Activity,
@@ -43,8 +44,10 @@ class TriggerActivities:
         bamboohr: BambooHRClient,
         audit: AuditStore,
         fields: list[str],
+        logins: LoginActivities | None = None,
     ) -> None:
         self.temporal = temporal
+        self.logins = logins
         self.task_queue = task_queue
         self.bamboohr = bamboohr
         self.audit = audit
@@ -79,6 +82,10 @@ class TriggerActivities:
         bad_records: list[BadRecord] = []
         if ids:
             bulk = await self._fetch(input.changes, input.as_of or datetime.now(UTC))
+            if self.logins is not None:
+                # Namesakes hired together get their generated logins in BambooHR id order,
+                # whichever of their workflows runs first (activities/login.py).
+                await self.logins.claim_for_batch(bulk.snapshots)
             changes += [
                 HrChanged(employee_id=s.employee_id, snapshot=s, source=input.source)
                 for s in bulk.snapshots

@@ -38,6 +38,8 @@ class Activity:
     FETCH_ALL_EMPLOYEES = "fetch_all_employees"
     # Policy (outside the sandbox: time zones and calendars)
     PLAN_LIFECYCLE = "plan_lifecycle"
+    CHOOSE_LOGIN = "choose_login"
+    WRITE_BACK_WORK_EMAIL = "write_back_work_email"
     # Notifications and audit
     NOTIFY = "notify"
     RECORD_AUDIT_EVENT = "record_audit_event"
@@ -280,10 +282,39 @@ class FetchAllEmployeesResult(_Io):
 
 class PlanLifecycleInput(_Io):
     snapshot: HrSnapshot
+    # The login chosen under identity.generate_login (the workflow remembers it).
+    generated_login: str | None = None
 
 
 class PlanLifecycleResult(_Io):
     plan: LifecyclePlan
+
+
+# --- generated logins (identity.generate_login) -----------------------------------------------
+
+
+class ChooseLoginInput(_Io):
+    employee_id: str
+    snapshot: HrSnapshot
+
+
+class ChooseLoginResult(_Io):
+    login: str | None = None  # the employee's claimed login
+    review: ReviewReason | None = None  # none could be chosen
+    claimed: bool = False  # claimed by this call (else found: an earlier claim or account)
+
+
+class WriteBackWorkEmailInput(_Io):
+    employee_id: str
+    work_email: str
+
+
+class WriteBackWorkEmailResult(_Io):
+    written: bool = False
+    planned: bool = False  # dry-run: recorded, not sent
+    already: bool = False  # BambooHR already shows it
+    skipped_reason: str | None = None  # HR has another work email: left alone
+    refused: str | None = None  # BambooHR refused (permission, invalid value): alert
 
 
 # --- notifications and audit -----------------------------------------------------------------
@@ -305,6 +336,7 @@ class NotificationEvent(StrEnum):
     SYNC_FAILING = "sync_failing"
     SAFEGUARD_PAUSED = "safeguard_paused"
     OKTA_TAMPERED = "okta_tampered"
+    LOGIN_WRITEBACK_REFUSED = "login_writeback_refused"
 
 
 class NotifyInput(_Io):

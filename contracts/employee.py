@@ -152,6 +152,10 @@ class EmployeeState(BaseModel):
     guard_hold: GuardHold | None = None
     guard_granted: list[str] = Field(default_factory=list)
     terminated_at: datetime | None = None
+    # identity.generate_login: the login chosen for this employee (kept by every later plan)
+    # and whether it was written back to BambooHR (or the write-back was settled otherwise).
+    generated_login: str | None = None
+    login_written_back: bool = False
     needs_refresh: bool = False
     # Work accepted but not yet done, carried across continue-as-new so none of it is lost:
     # a snapshot not yet planned, decisions not yet written to the audit store.

@@ -89,6 +89,7 @@ async def build_resources(settings: Settings, client: Client, **overrides: Any) 
     from activities.audit import AuditActivities
     from activities.bamboohr import BambooHRActivities
     from activities.guard import GuardActivities
+    from activities.login import LoginActivities
     from activities.notify import NotifyActivities
     from activities.okta import OktaActivities
     from activities.policy import PolicyActivities
@@ -141,12 +142,17 @@ async def build_resources(settings: Settings, client: Client, **overrides: Any) 
         NotifyActivities(notifier).notify,
         AuditActivities(audit, mode=settings.effective_mode).record_audit_event,
     ]
+    logins = LoginActivities(
+        okta=okta, bamboohr=bamboohr, audit=audit, policy=policy, mode=settings.effective_mode
+    )
+    activities += logins.all()
     activities += TriggerActivities(
         temporal=client,
         task_queue=settings.temporal_task_queue,
         bamboohr=bamboohr,
         audit=audit,
         fields=fields,
+        logins=logins,
     ).all()
     activities += GuardActivities(
         temporal=client, task_queue=settings.temporal_task_queue, okta=okta, policy=policy

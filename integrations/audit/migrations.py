@@ -189,6 +189,29 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX audit_documents_kind_created ON audit_documents (kind, created_at)",
         ),
     ),
+    Migration(
+        version=4,
+        description="login claims: one generated login per employee, one employee per login "
+        "(identity.generate_login)",
+        sqlite=(
+            """
+            CREATE TABLE login_claims (
+                login TEXT PRIMARY KEY,
+                employee_id TEXT NOT NULL UNIQUE,
+                claimed_at TEXT NOT NULL
+            )
+            """,
+        ),
+        postgres=(
+            """
+            CREATE TABLE login_claims (
+                login text PRIMARY KEY,
+                employee_id text NOT NULL UNIQUE,
+                claimed_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -231,6 +231,31 @@ class SqlAuditStore(AuditStore):
         )
         return [self._to_document(row) for row in rows]
 
+    def claim_login(self, login: str, employee_id: str) -> str | None:
+        # Both unique keys in one statement: a second login for the employee, or the login
+        # for a second employee, is simply not inserted.
+        self._execute(
+            "INSERT INTO login_claims (login, employee_id, claimed_at) VALUES (?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            [login.strip().lower(), employee_id, self._encode_time(datetime.now(UTC))],
+            retry_safe=True,
+        )
+        return self.login_claim(employee_id)
+
+    def login_claim(self, employee_id: str) -> str | None:
+        rows = self._execute(
+            "SELECT login FROM login_claims WHERE employee_id = ?", [employee_id], retry_safe=True
+        )
+        return str(rows[0][0]) if rows else None
+
+    def login_owner(self, login: str) -> str | None:
+        rows = self._execute(
+            "SELECT employee_id FROM login_claims WHERE login = ?",
+            [login.strip().lower()],
+            retry_safe=True,
+        )
+        return str(rows[0][0]) if rows else None
+
     def _to_document(self, row: Row) -> StoredDocument:
         doc_id, kind, created_at, summary, body = row
         return StoredDocument(

@@ -128,6 +128,22 @@ class AuditStore(ABC):
     def list_documents(self, kind: str, limit: int = 20) -> list[StoredDocument]:
         """The newest documents of `kind`, newest first, without their bodies (`body` "")."""
 
+    # --- login claims ---------------------------------------------------------------------
+    @abstractmethod
+    def claim_login(self, login: str, employee_id: str) -> str | None:
+        """Claim `login` (compared in lower case) for `employee_id`, atomically: a login
+        has one employee and an employee one login. Returns the employee's claim after the
+        attempt: `login` when it is theirs now (new or already), their earlier claim when
+        they had one, None when `login` belongs to someone else."""
+
+    @abstractmethod
+    def login_claim(self, employee_id: str) -> str | None:
+        """The login claimed for the employee, or None."""
+
+    @abstractmethod
+    def login_owner(self, login: str) -> str | None:
+        """The employee who claimed `login` (any case), or None."""
+
     # --- lifecycle ------------------------------------------------------------------------
     @abstractmethod
     def close(self) -> None:
@@ -183,6 +199,15 @@ class AuditStore(ABC):
 
     async def aget_document(self, doc_id: str) -> StoredDocument | None:
         return await asyncio.to_thread(self.get_document, doc_id)
+
+    async def aclaim_login(self, login: str, employee_id: str) -> str | None:
+        return await asyncio.to_thread(self.claim_login, login, employee_id)
+
+    async def alogin_claim(self, employee_id: str) -> str | None:
+        return await asyncio.to_thread(self.login_claim, employee_id)
+
+    async def alogin_owner(self, login: str) -> str | None:
+        return await asyncio.to_thread(self.login_owner, login)
 
     async def aclose(self) -> None:
         await asyncio.to_thread(self.close)

@@ -220,6 +220,8 @@ class BambooHRClient:
             ) from None
         if response.status_code >= 300:
             raise self._error(response, method, where)
+        if not response.content:
+            return None  # update-employee answers 200 with no body
         try:
             return response.json()
         except ValueError:
@@ -389,6 +391,19 @@ class BambooHRClient:
             name=str(data.get("name") or name),
             url=str(data.get("url") or url),
             private_key=SecretStr(key) if key else None,
+        )
+
+    # --- the one write ---------------------------------------------------------------------
+    async def update_employee(self, employee_id: str, fields: Mapping[str, str | None]) -> None:
+        """`POST /employees/{id}` (update-employee): set the given fields. 403 when the key's
+        user may not update one of them (`BambooHRAuthError`), 409 for an invalid value
+        such as a work email another employee has (`BambooHRBadRequest`)."""
+        if not fields:
+            raise ValueError("no fields to update")
+        await self._request(
+            "POST",
+            f"employees/{_segment(employee_id)}",
+            body=json.dumps(dict(fields), separators=(",", ":")).encode(),
         )
 
     # --- snapshots -------------------------------------------------------------------------

@@ -596,6 +596,30 @@ def _sync_failing(d: _Data) -> _Body:
 
 
 @_template(
+    "login_writeback_refused",
+    "Generated login not written back",
+    ("it", "hr"),
+    ("generated_login", "error"),
+    severity="alert",
+)
+def _login_writeback_refused(d: _Data) -> _Body:
+    """Keys: generated_login (the login the policy generated), error (BambooHR's answer)."""
+    login = d.text("generated_login") or d.text("login")
+    return _Body(
+        summary=f"{d.who} has no work email in BambooHR, so the login {login or '(generated)'} "
+        "was generated; BambooHR refused to store it as the work email. The Okta account "
+        "uses the generated login anyway.",
+        facts=_facts(
+            *_account_facts(d),
+            ("Generated login", login),
+            ("BambooHR answer", d.text("error")),
+        ),
+        action="Enter the work email in BambooHR by hand (the same address, so both systems "
+        "agree), or give the service's API user permission to update workEmail.",
+    )
+
+
+@_template(
     "safeguard_paused",
     "Mass-change safeguard paused",
     ("it", "security"),

@@ -52,6 +52,7 @@ class ReviewCode(StrEnum):
     AMBIGUOUS_MATCH = "AMBIGUOUS_MATCH"
     DELETED_IN_HR = "DELETED_IN_HR"
     BAD_HR_DATA = "BAD_HR_DATA"
+    LOGIN_NOT_GENERATED = "LOGIN_NOT_GENERATED"
     OKTA_REJECTED = "OKTA_REJECTED"
     PROTECTED_ACCOUNT = "PROTECTED_ACCOUNT"
     GUARD_REJECTED = "GUARD_REJECTED"
@@ -96,6 +97,9 @@ class LifecyclePlan(BaseModel):
     # What to do about changes someone else makes in Okta (lifecycle/tamper.py).
     tamper: TamperRule = Field(default_factory=TamperRule)
     last_changed: datetime | None = None
+    # The policy generates logins and this employee has none yet (no work email in HR):
+    # the workflow chooses one (`choose_login`) and plans again with it.
+    login_needed: bool = False
 
     def _active(
         self, as_of: datetime, skipped: Collection[str], forced: Collection[str]

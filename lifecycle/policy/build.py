@@ -22,6 +22,7 @@ from lifecycle.models.plan import (
 from lifecycle.policy.conditions import same_text
 from lifecycle.policy.config import PolicyConfig
 from lifecycle.policy.groups import groups_for
+from lifecycle.policy.login import render_base
 from lifecycle.policy.mapping import map_profile
 from lifecycle.policy.review import (
     choose,
@@ -35,16 +36,31 @@ from lifecycle.policy.view import HrView, view_at
 
 
 class _Builder:
-    def __init__(self, snapshot: HrSnapshot, config: PolicyConfig) -> None:
+    def __init__(
+        self, snapshot: HrSnapshot, config: PolicyConfig, generated_login: str | None = None
+    ) -> None:
+        self.hr_work_email = snapshot.work_email
+        self.generated_login = generated_login if config.identity.generate_login else None
+        if self.generated_login and not (snapshot.work_email or "").strip():
+            # Until BambooHR shows the generated address (written back), it stands in for
+            # the work email everywhere the policy reads it.
+            snapshot = snapshot.model_copy(update={"work_email": self.generated_login})
         self.snapshot = snapshot
         self.config = config
         self.timeline: Timeline = build_timeline(snapshot, config)
+
+    def profile(self, view: HrView) -> dict[str, str | None]:
+        profile = map_profile(self.config, view)
+        if self.generated_login and self.config.identity.on_hr_email_change == "keep_login":
+            # A work email HR typed later changes the Okta email, not the login.
+            profile["login"] = self.generated_login
+        return profile
 
     def view(self, day: date | None, status: str | None) -> HrView:
         return view_at(self.snapshot, self.config, self.timeline.job_rows, day, status)
 
     def live_account(self, status: AccountStatus, view: HrView, on_leave: bool) -> DesiredAccount:
-        profile = map_profile(self.config, view)
+        profile = self.profile(view)
         groups = groups_for(self.config, view)
         if on_leave:
             removed = set(self.config.leave.remove_groups)
@@ -135,13 +151,36 @@ class _Builder:
             bool(actions) and actions[-1].kind is ActionKind.RESCIND
         )
         reasons: list[ReviewReason] = status_reasons(config, self.timeline, today, snapshot)
+        login_needed = False
         if ending:
             # Data problems never block deprovisioning; only a deletion needs a person.
             reasons = [r for r in reasons if r.code is ReviewCode.DELETED_IN_HR]
         else:
             mapping_status = self._mapping_status(status_now, today)
-            profile = map_profile(config, self.view(today, mapping_status))
-            reasons += identity_reasons(config, profile)
+            mapping_view = self.view(today, mapping_status)
+            profile = self.profile(mapping_view)
+            generating = not profile.get("login") and config.identity.generate_login is not None
+            if generating and config.identity.generate_login is not None:
+                base = render_base(config.identity.generate_login, mapping_view.get)
+                if base.login is None:
+                    reasons.append(
+                        ReviewReason(
+                            code=ReviewCode.LOGIN_NOT_GENERATED,
+                            message=base.problem or "cannot generate a login",
+                            field=base.field,
+                        )
+                    )
+                else:
+                    login_needed = True
+            if generating:
+                # Chosen next (`choose_login`), then planned again with it.
+                reasons += [
+                    r
+                    for r in identity_reasons(config, profile)
+                    if r.code is not ReviewCode.NO_WORK_EMAIL
+                ]
+            else:
+                reasons += identity_reasons(config, profile)
             departments = [current.get("department")] + [
                 row.department or current.get("department")
                 for row in self.timeline.job_rows
@@ -173,6 +212,7 @@ class _Builder:
             send_activation_email=config.activation.send_email,
             tamper=config.tamper.rule(),
             last_changed=snapshot.last_changed,
+            login_needed=login_needed,
         )
 
     def _mapping_status(self, status_now: str | None, today: date | None) -> str | None:
@@ -187,12 +227,18 @@ class _Builder:
         return status_now
 
     def _current_login(self, actions: list[DatedAction], current: HrView) -> str | None:
-        profile = map_profile(self.config, current)
+        profile = self.profile(current)
         return profile.get("login") or next(
             (a.account.login for a in reversed(actions) if a.account.login), None
         )
 
 
-def build_plan(snapshot: HrSnapshot, config: PolicyConfig) -> LifecyclePlan:
-    """The employee's desired Okta account over time (see `lifecycle.models.plan`)."""
-    return _Builder(snapshot, config).build()
+def build_plan(
+    snapshot: HrSnapshot, config: PolicyConfig, generated_login: str | None = None
+) -> LifecyclePlan:
+    """The employee's desired Okta account over time (see `lifecycle.models.plan`).
+
+    `generated_login`: the login chosen for this employee under `identity.generate_login`
+    (the workflow remembers it); it stands in for an empty work email and, with
+    `on_hr_email_change: keep_login`, stays the login when HR types another address."""
+    return _Builder(snapshot, config, generated_login).build()

@@ -162,10 +162,47 @@ class _Section(BaseModel):
 # --- sections ----------------------------------------------------------------------------
 
 
+class LoginNormaliseConfig(_Section):
+    """How an HR value becomes part of a generated login (applied to each placeholder)."""
+
+    lowercase: bool = True
+    fold_diacritics: bool = True  # José Núñez -> Jose Nunez, Søren -> Soren, ß -> ss
+    remove: Annotated[str, BeforeValidator(_text)] = " '\u2019`"  # characters dropped
+
+
+class GenerateLoginConfig(_Section):
+    """A login made from HR names when BambooHR has no work email yet (see
+    lifecycle/policy/login.py). The chosen one is written back to BambooHR's workEmail."""
+
+    template: TemplateText
+    normalise: LoginNormaliseConfig = Field(default_factory=LoginNormaliseConfig)
+    # What is tried when the login is taken: "number" (base, base.2, base.3...) or
+    # "middle_initial" (jose.m.nunez first, then the numbers).
+    collision: Literal["number", "middle_initial"] = "number"
+    number_separator: Annotated[str, BeforeValidator(_text)] = "."
+    middle_name_field: FieldName = "middleName"
+    # Also refuse a candidate that is another Okta account's primary email.
+    check_okta_email: bool = True
+    max_candidates: int = Field(default=50, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _has_fields(self) -> GenerateLoginConfig:
+        if not parse_template(self.template).fields():
+            raise ValueError("template: must use at least one HR field, e.g. {lastName}")
+        if "@" not in self.template:
+            raise ValueError("template: must end in @<domain> (a login is an email address)")
+        return self
+
+
 class IdentityConfig(_Section):
     okta_id_attribute: Annotated[Text, AfterValidator(_not_blank)] = "bambooHrId"
     login: TemplateText = "{workEmail}"
     email_domains: TextList = Field(default_factory=list)
+    # Off unless configured: employees without a work email go to review (NO_WORK_EMAIL).
+    generate_login: GenerateLoginConfig | None = None
+    # A work email HR types later that differs from the generated login: keep the login
+    # and change only the Okta `email` (keep_login), or rename the login (rename_login).
+    on_hr_email_change: Literal["keep_login", "rename_login"] = "keep_login"
 
 
 # Years a removal by name is checked against: a name that never occurs is a typo.

@@ -40,6 +40,11 @@ def _spec_fields(spec: Any) -> list[str]:
 def required_fields(config: PolicyConfig) -> list[str]:
     """Every BambooHR field name the policy reads, in first-use order, without duplicates."""
     names = _text_fields(config.identity.login)
+    generate = config.identity.generate_login
+    if generate is not None:
+        names += _text_fields(generate.template)
+        if generate.collision == "middle_initial":
+            names.append(generate.middle_name_field)
     for spec in config.profile.values():
         names += _spec_fields(spec)
     if config.leave.return_date_field:

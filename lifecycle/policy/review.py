@@ -24,6 +24,7 @@ PRIORITY = (
     ReviewCode.MISSING_DATE,
     ReviewCode.UNKNOWN_STATUS,
     ReviewCode.NO_WORK_EMAIL,
+    ReviewCode.LOGIN_NOT_GENERATED,
     ReviewCode.INVALID_EMAIL,
     ReviewCode.UNKNOWN_DEPARTMENT,
     ReviewCode.UNKNOWN_LOCATION,

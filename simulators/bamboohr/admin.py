@@ -14,7 +14,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -50,6 +50,11 @@ class HireIn(_Body):
     mobile_phone: str | None = None
     work_phone: str | None = None
     fields: dict[str, str | None] | None = None
+
+
+class PermissionsIn(_Body):
+    # Fields the API key may not write (aliases); "*": a read-only key.
+    deny_write: list[str] = Field(default_factory=list, alias="denyWrite")
 
 
 class UpdateIn(_Body):
@@ -247,6 +252,13 @@ def routes(sim: BambooHRSimulator) -> list[Route]:
         )
 
     @guarded
+    async def permissions(request: Request) -> Response:
+        if request.method == "PUT":
+            body = PermissionsIn.model_validate(await _json(request))
+            sim.permissions.denied = set(body.deny_write)
+        return json_response({"denyWrite": sorted(sim.permissions.denied)})
+
+    @guarded
     async def requests(request: Request) -> Response:
         if request.method == "DELETE":
             sim.requests.clear()
@@ -291,6 +303,7 @@ def routes(sim: BambooHRSimulator) -> list[Route]:
         Route("/_sim/reset", reset, methods=["POST"]),
         Route("/_sim/clock", clock, methods=["GET", "PUT"]),
         Route("/_sim/faults", faults, methods=["GET", "PUT"]),
+        Route("/_sim/permissions", permissions, methods=["GET", "PUT"]),
         Route("/_sim/requests", requests, methods=["GET", "DELETE"]),
         Route("/_sim/stats", stats, methods=["GET"]),
         Route("/_sim/changes", changes, methods=["GET"]),

@@ -104,8 +104,9 @@ class BambooHRSimulator:
             self.store.subscribe(self.state.mark_dirty)
             self.webhooks.on_change = self.state.mark_dirty
 
+        self.permissions = routes_employees.WritePermissions()
         routes = [
-            *routes_employees.routes(self.store),
+            *routes_employees.routes(self.store, self.permissions),
             *routes_reports.routes(self.store),
             *routes_meta.routes(self.store),
             *routes_webhooks.routes(self.webhooks, self.dispatcher),

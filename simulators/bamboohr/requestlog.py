@@ -99,6 +99,10 @@ class RequestLogMiddleware:
         async def capture(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
+                if (b"content-length", b"0") in list(message.get("headers") or []):
+                    # An empty answer (update-employee's 200) is complete with its headers:
+                    # the client may read the log before the empty body is sent.
+                    record()
             elif message["type"] == "http.response.body":
                 status["bytes"] += len(message.get("body", b""))
                 if not message.get("more_body"):

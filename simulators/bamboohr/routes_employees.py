@@ -1,7 +1,13 @@
-"""Employee reads: one employee, the directory, what changed since, and the tables."""
+"""Employee reads (one employee, the directory, what changed since, the tables) and the one
+write the service makes: `POST /api/v1/employees/{id}` (update-employee), a JSON object of
+field name/value pairs, answered 200 with no body as the official spec says. The simulated
+API user's write permission (`WritePermissions`) can be narrowed: a field it may not write
+is refused with 403, as BambooHR does for a key whose user lacks the permission."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from starlette.requests import Request
@@ -10,8 +16,9 @@ from starlette.routing import Route
 
 from simulators.bamboohr import xmlout
 from simulators.bamboohr.dialect import error, flag, json_response, negotiate, not_acceptable
+from simulators.bamboohr.fields import UnknownFieldError
 from simulators.bamboohr.formats import format_instant, parse_instant
-from simulators.bamboohr.store import TABLES, BambooHRStore, EmployeeNotFoundError
+from simulators.bamboohr.store import TABLES, BambooHRStore, EmployeeNotFoundError, HRActionError
 
 MAX_FIELDS = 400
 DIRECTORY_FIELDS = (
@@ -41,7 +48,20 @@ def parse_since(request: Request) -> datetime | Response:
         return error(400, f"Invalid since parameter {raw!r}: expected an ISO-8601 date-time")
 
 
-def routes(store: BambooHRStore) -> list[Route]:
+@dataclass
+class WritePermissions:
+    """Which fields the API key's user may write: every field unless named in `denied`
+    ("*": none at all, a read-only key). Set through `PUT /_sim/permissions`."""
+
+    denied: set[str] = field(default_factory=set)
+
+    def refuses(self, name: str) -> bool:
+        return "*" in self.denied or name in self.denied
+
+
+def routes(store: BambooHRStore, permissions: WritePermissions | None = None) -> list[Route]:
+    permissions = permissions if permissions is not None else WritePermissions()
+
     async def get_employee(request: Request) -> Response:
         fmt = negotiate(request)
         if fmt is None:
@@ -138,10 +158,41 @@ def routes(store: BambooHRStore) -> list[Route]:
             return xmlout.xml_response(xmlout.table(rows))
         return json_response(rows)
 
+    async def update_employee(request: Request) -> Response:
+        eid = request.path_params["id"]
+        try:
+            body = json.loads(await request.body() or b"null")
+        except ValueError:
+            return error(400, "Provided JSON is malformed")
+        if not isinstance(body, dict) or not body:
+            return error(400, "The body must be a JSON object of field names and values")
+        if not store.exists(eid):
+            return error(404, "Employee not found")
+        values: dict[str, str | None] = {}
+        for name, value in body.items():
+            try:
+                alias = store.catalogue.resolve(str(name)).alias
+            except UnknownFieldError:
+                return error(400, f"Unknown field {name!r}")
+            if permissions.refuses(alias) or permissions.refuses(str(name)):
+                return error(403, f"The API user does not have permission to update {alias}")
+            if isinstance(value, bool | dict | list):
+                return error(400, f"Invalid value for {alias}")
+            values[str(name)] = None if value is None else str(value)
+        try:
+            store.update_fields(eid, values)
+        except EmployeeNotFoundError:
+            return error(404, "Employee not found")
+        except HRActionError as exc:
+            # A duplicate work email, a derived field: the spec's 409 (an invalid value).
+            return error(409, str(exc))
+        return Response(b"", 200)
+
     return [
         Route("/api/v1/employees/directory", directory, methods=["GET"]),
         Route("/api/v1/employees/changed", changed, methods=["GET"]),
         Route("/api/v1/employees/changed/tables/{table}", changed_table, methods=["GET"]),
         Route("/api/v1/employees/{id}/tables/{table}", table_rows, methods=["GET"]),
         Route("/api/v1/employees/{id}", get_employee, methods=["GET"]),
+        Route("/api/v1/employees/{id}", update_employee, methods=["POST"]),
     ]

@@ -28,6 +28,7 @@ START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 EXTRA = ["customJobLevel", "4002", "customLeaveReturnDate"]
 CLIENT_OPERATIONS = {
     "get-employee",
+    "update-employee",
     "get-employee-table-data",
     "get-changed-employee-ids",
     "get-changed-employee-table-data",
@@ -128,6 +129,7 @@ async def exercise(client: BambooHRClient, sim: BambooHRSimulator) -> None:
     await client.fetch_snapshots(None, EXTRA)
     await client.fetch_snapshots([ada], EXTRA)
     await client.fetch_changed(since)
+    await client.update_employee(ada, {"workEmail": "ada.lovelace@acme.test"})
 
 
 async def test_every_request_follows_the_spec(

@@ -358,10 +358,13 @@ async def lifecycle_stack(
     okta_client_options: dict[str, Any] | None = None,
     history_label: str | None = None,
     safeguards: dict[str, Any] | None = None,
+    policy_update: Callable[[PolicyConfig], PolicyConfig] | None = None,
     **setting_overrides: Any,
 ) -> AsyncIterator[LifecycleStack]:
     chosen = SUITE_SAFEGUARDS if safeguards is None else safeguards
     policy = with_safeguards(load_policy(POLICY_PATH), **chosen)
+    if policy_update is not None:
+        policy = policy_update(policy)
     okta = OktaSimulator(api_token=SIM_OKTA_TOKEN)
     prepare_okta(okta.store, policy, [UNMANAGED_GROUP, PROTECTED_GROUP])
     # Employee ids (and so workflow ids) unique across the session's shared Temporal server.

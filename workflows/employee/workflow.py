@@ -22,12 +22,15 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from contracts.activities import (
         Activity,
+        ChooseLoginInput,
+        ChooseLoginResult,
         EnsureOktaUserInput,
         EnsureOktaUserResult,
         FetchEmployeeInput,
         FetchEmployeeResult,
         FindOktaUserInput,
         FindOktaUserResult,
+        NotificationEvent,
         PlanLifecycleInput,
         PlanLifecycleResult,
         RevokeOktaSessionsInput,
@@ -40,6 +43,8 @@ with workflow.unsafe.imports_passed_through():
         SyncManagedGroupsResult,
         UpdateOktaProfileInput,
         UpdateOktaProfileResult,
+        WriteBackWorkEmailInput,
+        WriteBackWorkEmailResult,
     )
     from contracts.employee import (
         BLOCKED_HR_READ,
@@ -70,6 +75,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.employee.ops import OpsHandlers
     from workflows.employee.patches import (
         PATCH_CONVERGE_NEW_PLAN,
+        PATCH_GENERATE_LOGIN,
         PATCH_PROFILE_ON_LEAVE,
         PATCH_REHIRE_EMAIL_AFTER_PROFILE,
     )
@@ -105,6 +111,7 @@ _DATA_REVIEWS = {
     ReviewCode.BAD_HR_DATA,
     ReviewCode.OKTA_REJECTED,
     ReviewCode.AMBIGUOUS_MATCH,
+    ReviewCode.LOGIN_NOT_GENERATED,
 }
 
 
@@ -262,18 +269,23 @@ class EmployeeLifecycle(OpsHandlers, GuardGate, Deprovisioning, OktaChanges, Rec
 
     async def _plan(self) -> None:
         assert self.s.snapshot is not None
-        try:
-            result: PlanLifecycleResult = await self._run(
-                Activity.PLAN_LIFECYCLE,
-                PlanLifecycleInput(snapshot=self.s.snapshot),
-                PlanLifecycleResult,
-                "apply the policy",
-            )
-        except ActivityError as err:
-            await self._enter_review(
-                ReviewReason(code=ReviewCode.BAD_HR_DATA, message=error_text(err))
-            )
+        result = await self._plan_once()
+        if result is None:
             return
+        if (
+            result.plan.login_needed
+            and self.s.generated_login is None
+            and workflow.patched(PATCH_GENERATE_LOGIN)
+        ):
+            # No work email in HR and the policy generates logins: choose one (claimed, so
+            # every later plan and any retry keeps it), then plan with it.
+            if not await self._choose_login():
+                return
+            result = await self._plan_once()
+            if result is None:
+                return
+        if self.s.generated_login is not None and not self.s.login_written_back:
+            await self._write_back_login(self.s.generated_login)
         self.s.plan = result.plan
         if workflow.patched(PATCH_CONVERGE_NEW_PLAN):
             # A newer snapshot that arrived while this plan was being made was followed by a
@@ -282,6 +294,77 @@ class EmployeeLifecycle(OpsHandlers, GuardGate, Deprovisioning, OktaChanges, Rec
             self._converge_due = True
         if result.plan.review is not None:
             await self._enter_review(result.plan.review)
+
+    async def _plan_once(self) -> PlanLifecycleResult | None:
+        assert self.s.snapshot is not None
+        try:
+            result: PlanLifecycleResult = await self._run(
+                Activity.PLAN_LIFECYCLE,
+                PlanLifecycleInput(
+                    snapshot=self.s.snapshot, generated_login=self.s.generated_login
+                ),
+                PlanLifecycleResult,
+                "apply the policy",
+            )
+        except ActivityError as err:
+            await self._enter_review(
+                ReviewReason(code=ReviewCode.BAD_HR_DATA, message=error_text(err))
+            )
+            return None
+        return result
+
+    async def _choose_login(self) -> bool:
+        assert self.s.snapshot is not None
+        try:
+            chosen: ChooseLoginResult = await self._run(
+                Activity.CHOOSE_LOGIN,
+                ChooseLoginInput(employee_id=self.s.employee_id, snapshot=self.s.snapshot),
+                ChooseLoginResult,
+                f"choose a login for employee {self.s.employee_id}",
+            )
+        except ActivityError as err:
+            await self._enter_review(
+                ReviewReason(
+                    code=ReviewCode.LOGIN_NOT_GENERATED,
+                    message=f"choosing a login failed: {error_text(err)}",
+                )
+            )
+            return False
+        if chosen.login is None:
+            await self._enter_review(
+                chosen.review
+                or ReviewReason(code=ReviewCode.LOGIN_NOT_GENERATED, message="no login chosen")
+            )
+            return False
+        self.s.generated_login = chosen.login
+        self._log("login generated", "done", chosen.login)
+        return True
+
+    async def _write_back_login(self, login: str) -> None:
+        """BambooHR's workEmail becomes the generated login (only while it is empty there).
+        A refusal is alerted once; the Okta side goes on with the generated login."""
+        try:
+            result: WriteBackWorkEmailResult = await self._run(
+                Activity.WRITE_BACK_WORK_EMAIL,
+                WriteBackWorkEmailInput(employee_id=self.s.employee_id, work_email=login),
+                WriteBackWorkEmailResult,
+                f"write the work email of employee {self.s.employee_id} back to BambooHR",
+            )
+            refused = result.refused
+        except ActivityError as err:
+            result, refused = WriteBackWorkEmailResult(), error_text(err)
+        self.s.login_written_back = True
+        if refused is not None:
+            self._log("work email write-back refused", "failed", refused)
+            await self._notify(
+                NotificationEvent.LOGIN_WRITEBACK_REFUSED,
+                ["it", "hr"],
+                {"generated_login": login, "error": refused},
+            )
+        elif result.written or result.planned:
+            self._log("work email written back", "planned" if result.planned else "done", login)
+        elif result.skipped_reason:
+            self._log("work email write-back skipped", "noop", result.skipped_reason)
 
     # ---------------------------------------------------------------------------------------
     # Converging Okta

@@ -15,6 +15,11 @@ EMPLOYEE = "4711"
 NAME = "Ada Example"
 
 SAMPLES: dict[NotificationEvent, dict[str, Any]] = {
+    NotificationEvent.LOGIN_WRITEBACK_REFUSED: {
+        "generated_login": "jose.nunez@acme.example",
+        "error": "BambooHR 403 POST /api/v1/employees/7: The API user does not have permission "
+        "to update workEmail",
+    },
     NotificationEvent.ACCOUNT_STAGED: {
         "start_date": "2026-03-02",
         "activate_at": "2026-03-02T08:00:00Z",
@@ -108,6 +113,12 @@ MUST_SAY: dict[NotificationEvent, list[str]] = {
         "while the lifecycle is TERMINATED",
         "being put back to what BambooHR says",
     ],
+    NotificationEvent.LOGIN_WRITEBACK_REFUSED: [
+        "jose.nunez@acme.example",
+        "BambooHR refused",
+        "does not have permission",
+        "Enter the work email in BambooHR",
+    ],
 }
 
 
@@ -158,6 +169,7 @@ def test_alerts_and_audiences_follow_the_event() -> None:
         "leave_not_suspended",
         "sync_failing",
         "okta_tampered",
+        "login_writeback_refused",
     }
     assert render("terminated", employee_id="1").default_audiences == ("security", "hr")
     assert render("account_staged", employee_id="1").default_audiences == ("it",)

@@ -458,12 +458,63 @@ def test_webhook_log(api: httpx.Client, receiver, sim: BambooHRSimulator) -> Non
     assert api.get("/api/v1/webhooks/77/log").status_code == 404
 
 
+def test_update_employee_sets_fields_and_reports_the_change(
+    api: httpx.Client, sim: BambooHRSimulator, company: Company
+) -> None:
+    since = sim.clock.now()
+    sim.clock.advance(5)
+    r = api.post(f"/api/v1/employees/{company.dev}", json={"workEmail": "dev.new@acme.test"})
+    assert r.status_code == 200 and r.content == b""
+    got = api.get(f"/api/v1/employees/{company.dev}", params={"fields": "workEmail"}).json()
+    assert got["workEmail"] == "dev.new@acme.test"
+    changed = api.get(
+        "/api/v1/employees/changed", params={"since": since.isoformat().replace("+00:00", "Z")}
+    ).json()["employees"]
+    assert company.dev in changed  # the poller sees the write
+
+
+def test_update_employee_refusals(
+    api: httpx.Client, sim: BambooHRSimulator, company: Company
+) -> None:
+    taken = api.get(f"/api/v1/employees/{company.manager}", params={"fields": "workEmail"}).json()
+    r = api.post(f"/api/v1/employees/{company.dev}", json={"workEmail": taken["workEmail"]})
+    assert r.status_code == 409 and "already used" in r.headers[ERROR]
+    assert (
+        api.post("/api/v1/employees/999999", json={"workEmail": "x@acme.test"}).status_code == 404
+    )
+    bad = api.post(
+        f"/api/v1/employees/{company.dev}",
+        content=b"{",
+        headers={"Content-Type": "application/json"},
+    )
+    assert bad.status_code == 400
+    assert (
+        api.post(f"/api/v1/employees/{company.dev}", json={"noSuchField": "x"}).status_code == 400
+    )
+    # A key whose user may not write the field: 403 with the reason, nothing changed.
+    assert api.put("/_sim/permissions", json={"denyWrite": ["workEmail"]}).status_code == 200
+    r = api.post(f"/api/v1/employees/{company.dev}", json={"workEmail": "dev.x@acme.test"})
+    assert r.status_code == 403 and "permission" in r.headers[ERROR]
+    got = api.get(f"/api/v1/employees/{company.dev}", params={"fields": "workEmail"}).json()
+    assert got["workEmail"] != "dev.x@acme.test"
+    assert (
+        api.post(
+            f"/api/v1/employees/{company.dev}", json={"mobilePhone": "+1 555 0100"}
+        ).status_code
+        == 200
+    )
+    api.put("/_sim/permissions", json={"denyWrite": ["*"]})
+    r = api.post(f"/api/v1/employees/{company.dev}", json={"mobilePhone": "+1 555 0101"})
+    assert r.status_code == 403
+
+
 def test_every_operation_answers_per_spec(
     api: httpx.Client, contract: BambooHRContract, company: Company
 ) -> None:
     """One call of each operation in the trimmed spec, each validated by the contract hook."""
     contract.checked.clear()
     api.get(f"/api/v1/employees/{company.dev}", params={"fields": "workEmail"})
+    api.post(f"/api/v1/employees/{company.dev}", json={"mobilePhone": "+1 555 0100"})
     api.get("/api/v1/employees/directory")
     api.get("/api/v1/employees/changed", params={"since": "2025-01-01T00:00:00Z"})
     api.get("/api/v1/employees/changed/tables/jobInfo", params={"since": "2025-01-01T00:00:00Z"})

@@ -48,6 +48,9 @@ def test_histories_cover_every_path() -> None:
         "retry",
         "resolve",
         "outage",
+        "namesakes_hired_together",  # generated logins (patch generate-login)
+        "refused_write_back",
+        "hr_types_later_keeps_the_login",
     ):
         assert path in names, f"no recorded history for the {path} path"
 
