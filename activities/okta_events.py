@@ -4,7 +4,9 @@
 workflow, and `poll_okta_log` for the System Log): drop what this service did itself, drop
 what the policy does not manage, find the employee behind each account (the identity
 attribute on the Okta user), and signal `okta_changed` to that employee's workflow, which
-judges and acts. An account without the identity attribute is nobody's lifecycle: ignored.
+judges and acts. An account without the identity attribute is looked up in the audit store
+(the employee whose account it was when we last wrote to it): clearing the attribute by hand
+must not hide a reactivation. An account we never wrote to is nobody's lifecycle: ignored.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from contracts.activities import (
     PollOktaLogResult,
 )
 from contracts.employee import OktaChanged
+from integrations.audit import AuditStore
 from integrations.okta import OktaClient
 from integrations.okta.auth import PrivateKeyJwtAuth
 from integrations.okta.events import OktaEventError, parse_log_event, watched_filter
@@ -40,12 +43,14 @@ class OktaEventActivities:
         temporal: Client,
         task_queue: str,
         okta: OktaClient,
+        audit: AuditStore,
         policy: PolicyConfig,
         own_actor_ids: list[str] | None = None,
     ) -> None:
         self.temporal = temporal
         self.task_queue = task_queue
         self.okta = okta
+        self.audit = audit
         self.policy = policy
         self._configured = list(own_actor_ids or [])
         self._own: frozenset[str] | None = None
@@ -117,6 +122,8 @@ class OktaEventActivities:
             with temporal_errors(self.okta.governor.now):
                 user = await self.okta.get_user(user_id)
             employee_id = _text(user.profile.get(attribute)) if user is not None else None
+            if employee_id is None:
+                employee_id = await self.audit.aemployee_for_target(user_id)
             if employee_id is None:
                 result.unmanaged += len(user_events)
                 continue

@@ -163,6 +163,7 @@ async def build_resources(settings: Settings, client: Client, **overrides: Any) 
         temporal=client,
         task_queue=settings.temporal_task_queue,
         okta=okta,
+        audit=audit,
         policy=policy,
         own_actor_ids=settings.own_okta_actor_ids,
     ).all()

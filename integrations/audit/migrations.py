@@ -212,6 +212,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        version=5,
+        description="records by target: which employee an Okta account belongs to, even after "
+        "its identity attribute was cleared by hand",
+        sqlite=("CREATE INDEX audit_events_target_at ON audit_events (target, at)",),
+        postgres=("CREATE INDEX audit_events_target_at ON audit_events (target, at)",),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -256,6 +256,15 @@ class SqlAuditStore(AuditStore):
         )
         return str(rows[0][0]) if rows else None
 
+    def employee_for_target(self, target: str) -> str | None:
+        rows = self._execute(
+            "SELECT employee_id FROM audit_events WHERE target = ? ORDER BY at DESC, id DESC "
+            "LIMIT 1",
+            [target],
+            retry_safe=True,
+        )
+        return str(rows[0][0]) if rows else None
+
     def _to_document(self, row: Row) -> StoredDocument:
         doc_id, kind, created_at, summary, body = row
         return StoredDocument(

@@ -144,6 +144,10 @@ class AuditStore(ABC):
     def login_owner(self, login: str) -> str | None:
         """The employee who claimed `login` (any case), or None."""
 
+    @abstractmethod
+    def employee_for_target(self, target: str) -> str | None:
+        """The employee of the newest record about `target` (an Okta user id), or None."""
+
     # --- lifecycle ------------------------------------------------------------------------
     @abstractmethod
     def close(self) -> None:
@@ -208,6 +212,9 @@ class AuditStore(ABC):
 
     async def alogin_owner(self, login: str) -> str | None:
         return await asyncio.to_thread(self.login_owner, login)
+
+    async def aemployee_for_target(self, target: str) -> str | None:
+        return await asyncio.to_thread(self.employee_for_target, target)
 
     async def aclose(self) -> None:
         await asyncio.to_thread(self.close)

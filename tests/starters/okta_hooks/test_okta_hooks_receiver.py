@@ -263,3 +263,24 @@ async def test_an_unreadable_event_is_named_and_a_retried_delivery_starts_nothin
         delivery_workflow_id("delivery-1"), result_type=DeliverOktaEventsResult
     )
     assert (await handle.result()).signalled == {employee: 1}
+
+
+async def test_clearing_the_identity_attribute_first_does_not_hide_a_reactivation(
+    hooks: Hooks,
+) -> None:
+    # Red team: an admin blanks bambooHrId so the account looks like nobody's, then
+    # reactivates the leaver. The audit store still knows whose account it is.
+    stack = hooks.stack
+    employee, user = await onboarded(stack)
+    stack.okta.store.update_user(user["id"], {"bambooHrId": None})
+    stack.hr.store.terminate(employee, await stack.today(), termination_type="Involuntary")
+    await stack.notify(employee)
+    await stack.wait_state(employee, LifecycleState.TERMINATED)
+    assert not stack.okta_user(user["id"])["profile"].get("bambooHrId")  # type: ignore[index]
+
+    since = await stack.now()
+    await hooks.admin("POST", f"/api/v1/users/{user['id']}/lifecycle/activate?sendEmail=false")
+    await stack.wait_for_action(employee, "IT Admin", since)
+    await stack.wait_for(employee, lambda s: s.okta_status == "DEPROVISIONED", what="reverted")
+    assert stack.okta_user(user["id"])["status"] == "DEPROVISIONED"  # type: ignore[index]
+    assert len(tamper_alerts(stack, employee)) == 1
