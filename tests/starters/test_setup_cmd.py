@@ -65,3 +65,37 @@ def test_webhook_registration_saves_the_key_without_printing_it(
     assert saved not in out.out + out.err
 
     assert main(["setup", "webhook", "--url", "http://insecure.example/x"]) == 2
+
+
+def test_okta_hooks_registration_is_verified_and_idempotent(
+    env: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lifecycle.settings import load_settings
+    from lifecycle.tamper import WATCHED_EVENT_TYPES
+    from starters.okta_hooks.app import PATH, create_okta_hooks_app
+
+    okta: OktaSimulator = env["okta"]
+    # Verification is a GET answered from the secret alone: no Temporal client is needed.
+    app = create_okta_hooks_app(load_settings(), client=None)  # type: ignore[arg-type]
+    with ThreadedServer(app) as receiver:
+        url = receiver.url + PATH
+        assert main(["setup", "okta-hooks", "--url", url]) == 0
+        assert main(["setup", "okta-hooks", "--url", url]) == 0  # again: updated, not doubled
+    out = capsys.readouterr().out
+    assert "created Okta event hook" in out and "updated Okta event hook" in out
+    hooks = okta.event_hooks.all()
+    assert len(hooks) == 1
+    assert hooks[0]["verificationStatus"] == "VERIFIED" and hooks[0]["status"] == "ACTIVE"
+    assert set(hooks[0]["events"]["items"]) == set(WATCHED_EVENT_TYPES)
+
+    # The receiver is gone: Okta cannot verify, and the command says so.
+    assert main(["setup", "okta-hooks", "--url", url]) == 1
+    assert "Okta refused the event hook" in capsys.readouterr().out
+
+
+def test_okta_hooks_need_https_for_a_real_receiver(
+    env: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "http://lifecycle.acme.example/hooks/okta"
+    assert main(["setup", "okta-hooks", "--url", url]) == 2
+    assert "https" in capsys.readouterr().out
