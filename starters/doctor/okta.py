@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from integrations.okta import build_okta_client
 from integrations.okta.client import OktaClient
 from integrations.okta.errors import OktaAuthError, OktaError
-from integrations.okta.models import OKTA_GROUP, schema_gaps
+from integrations.okta.models import OKTA_GROUP, OktaGroup, schema_gaps
 from lifecycle.policy import PolicyConfig
 from lifecycle.settings import Settings
 from lifecycle.tamper import WATCHED_EVENT_TYPES
@@ -45,22 +45,17 @@ async def check_okta(
 
 async def _check(client: OktaClient, policy: PolicyConfig | None, findings: list[Finding]) -> None:
     # Reads first, each a harmless call of one item: a token that cannot read cannot act.
-    try:
-        async for _ in client.list_users(limit=1):
-            break
-        findings.append(ok(AREA, "read users", "allowed"))
-    except OktaError as err:
-        findings.append(_refused("read users", err))
-        if not isinstance(err, OktaAuthError) or err.status == 401:
-            # Unreachable, failing, or the credential itself refused: every other call would
-            # wait or fail the same way.
-            return
-    try:
-        async for _ in client.list_groups(limit=1):
-            break
-        findings.append(ok(AREA, "read groups", "allowed"))
-    except OktaError as err:
-        findings.append(_refused("read groups", err))
+    for check, listing in (("read users", client.list_users), ("read groups", client.list_groups)):
+        try:
+            async for _ in listing(limit=1):
+                break
+            findings.append(ok(AREA, check, "allowed"))
+        except OktaError as err:
+            findings.append(_refused(check, err))
+            if check == "read users" and (not isinstance(err, OktaAuthError) or err.status == 401):
+                # Unreachable, failing, or the credential itself refused: every other call
+                # would wait or fail the same way.
+                return
     try:
         schema = await client.get_user_schema()
     except OktaError as err:
@@ -88,13 +83,17 @@ async def _check(client: OktaClient, policy: PolicyConfig | None, findings: list
 
 
 async def _check_groups(client: OktaClient, policy: PolicyConfig, findings: list[Finding]) -> None:
+    # One paged listing of the org's groups, matched by name here: not one search per name.
+    named: dict[str, list[OktaGroup]] = {}
+    try:
+        async for group in client.list_groups():
+            named.setdefault(group.name.lower(), []).append(group)
+    except OktaError as err:
+        findings.append(_refused("list groups", err))
+        return
     bad = 0
     for name in policy.managed_groups:
-        try:
-            found = await client.groups_named(name)
-        except OktaError as err:
-            findings.append(_refused(f"group {name}", err))
-            return
+        found = named.get(name.lower(), [])
         ours = [g for g in found if g.type == OKTA_GROUP]
         others = sorted({g.type for g in found if g.type != OKTA_GROUP})
         if not ours:
@@ -123,22 +122,9 @@ async def _check_groups(client: OktaClient, policy: PolicyConfig, findings: list
         findings.append(
             ok(AREA, "managed groups", f"all {len(policy.managed_groups)} exist once each")
         )
-    await _check_protected_groups(client, policy, findings)
-
-
-async def _check_protected_groups(
-    client: OktaClient, policy: PolicyConfig, findings: list[Finding]
-) -> None:
-    """A protected group that does not exist protects nobody: its members would be
-    suspended and deactivated like anyone else. Any type counts (an imported AD group too)."""
-    missing = []
-    for name in policy.protected.groups:
-        try:
-            if not await client.groups_named(name):
-                missing.append(name)
-        except OktaError as err:
-            findings.append(_refused(f"protected group {name}", err))
-            return
+    # A protected group that does not exist protects nobody: its members would be suspended
+    # and deactivated like anyone else. Any type counts (an imported AD group too).
+    missing = [name for name in policy.protected.groups if name.lower() not in named]
     if missing:
         findings.append(
             problem(
