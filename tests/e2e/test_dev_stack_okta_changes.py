@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from lifecycle_harness import NotificationInbox
 from temporalio.client import Client
 from test_dev_stack import dev_env, start, stop, wait_until_up
 
@@ -36,9 +37,19 @@ UNMANAGED = "Okta Administrators"
 
 
 class DevStack:
-    def __init__(self, ports: dict[str, int], env: dict[str, str], cwd: Path) -> None:
-        self.ports, self.env, self.cwd = ports, env, cwd
+    def __init__(
+        self, ports: dict[str, int], env: dict[str, str], cwd: Path, inbox: NotificationInbox
+    ) -> None:
+        self.ports, self.env, self.cwd, self.inbox = ports, env, cwd, inbox
         self.okta_url = f"http://127.0.0.1:{ports['okta']}"
+
+    def tamper_alerts(self, employee: str) -> list[dict[str, Any]]:
+        return [
+            m
+            for m in self.inbox.messages
+            if m.get("event") == "okta_tampered"
+            and (m.get("data") or {}).get("employee_id") == employee
+        ]
 
     def okta(self, method: str, path: str, *, admin: bool = False) -> httpx.Response:
         token = SIM_OKTA_ADMIN_TOKEN if admin else SIM_OKTA_TOKEN
@@ -105,13 +116,17 @@ def dev(tmp_path: Path) -> Iterator[DevStack]:
     }
     env = {**dev_env(tmp_path, ports), "TEMPORAL_ADDRESS": f"127.0.0.1:{ports['temporal']}"}
     env["LIFECYCLE_AUDIT_URL"] = f"sqlite:///{tmp_path / '.data' / 'audit.db'}"
-    log = tmp_path / "dev.log"
-    proc = start(env, log)
-    try:
-        wait_until_up(proc, log)
-        yield DevStack(ports, env, tmp_path)
-    finally:
-        assert stop(proc) == 0
+    inbox = NotificationInbox()  # security's channel: the JSON webhook sink
+    with inbox.server:
+        env["LIFECYCLE_NOTIFY_SINKS"] = "log,webhook"
+        env["LIFECYCLE_NOTIFY_WEBHOOK_URL"] = inbox.url
+        log = tmp_path / "dev.log"
+        proc = start(env, log)
+        try:
+            wait_until_up(proc, log)
+            yield DevStack(ports, env, tmp_path, inbox)
+        finally:
+            assert stop(proc) == 0
 
 
 def an_adopted_employee(dev: DevStack) -> tuple[str, dict[str, Any]]:
@@ -150,6 +165,8 @@ def test_hand_made_okta_changes_on_the_dev_stack(dev: DevStack) -> None:
     dev.okta("POST", f"/api/v1/users/{user['id']}/lifecycle/activate?sendEmail=false", admin=True)
     assert dev.user(user["id"])["status"] != "DEPROVISIONED"
     until(lambda: dev.user(user["id"])["status"] == "DEPROVISIONED", "reverted")
+    alerts = until(lambda: dev.tamper_alerts(employee), "security alerted")
+    assert "IT Admin (it.admin@acme.example) activated the account" in alerts[0]["text"]
 
     # The org's own group: left alone. Then a managed group: removed.
     dev.okta("PUT", f"/api/v1/groups/{dev.group_id(UNMANAGED)}/users/{user['id']}", admin=True)
@@ -171,6 +188,8 @@ def test_hand_made_okta_changes_on_the_dev_stack(dev: DevStack) -> None:
     # The service's own writes (the deactivations, the group removal) came back as events
     # and were set aside as ours: no loop, nothing else judged.
     assert sum(r.ours for r in asyncio.run(dev.deliveries())) >= 3
+    # One alert per hand-made change, none for the service's own writes.
+    assert len(dev.tamper_alerts(employee)) == 2
 
     forged = httpx.post(
         f"http://127.0.0.1:{dev.ports['okta_hooks']}/hooks/okta",
