@@ -98,6 +98,8 @@ class Inventory:
     unreadable: dict[str, str] = field(default_factory=dict)  # employee id -> problem
     accounts: list[OktaAccountView] = field(default_factory=list)
     okta_groups: list[str] = field(default_factory=list)  # writable groups that exist
+    # employee id -> login claimed under identity.generate_login (empty when it is off)
+    login_claims: dict[str, str] = field(default_factory=dict)
     requests: dict[str, int] = field(default_factory=dict)  # pages read, per source
 
 
@@ -129,10 +131,14 @@ class InventoryReader:
         options: ReconcileOptions | None = None,
         date_fields: Collection[str] | None = None,
         progress: ProgressHook | None = None,
+        audit: AuditStore | None = None,
     ) -> None:
+        """`audit`: where the generated logins' claims are read from (with
+        `identity.generate_login`); without it every employee is planned without one."""
         self.bamboohr = bamboohr
         self.okta = okta
         self.policy = policy
+        self.audit = audit
         self.fields = extra_fields(fields)
         self.options = options or policy.service_accounts
         self._date_fields = frozenset(date_fields) if date_fields is not None else None
@@ -143,10 +149,22 @@ class InventoryReader:
             self._progress(phase, advance, total)
 
     async def read(self, as_of: datetime) -> Inventory:
-        """Both systems at once (they do not depend on each other)."""
+        """Both systems (and the login claims) at once: they do not depend on each other."""
         inventory = Inventory()
-        await asyncio.gather(self._read_hr(as_of, inventory), self._read_okta(inventory))
+        await asyncio.gather(
+            self._read_hr(as_of, inventory),
+            self._read_okta(inventory),
+            self._read_login_claims(inventory),
+        )
         return inventory
+
+    async def _read_login_claims(self, inventory: Inventory) -> None:
+        """Every claimed login in one query: each employee is compared with the login their
+        workflow plans with (a generated one stands in for an empty work email and, with
+        `keep_login`, stays the login after HR types another address)."""
+        if self.audit is None or self.policy.identity.generate_login is None:
+            return
+        inventory.login_claims = await self.audit.alogin_claims()
 
     def compare(self, inventory: Inventory, as_of: datetime) -> ReconcilePlan:
         return compare(
@@ -157,6 +175,7 @@ class InventoryReader:
             options=self.options,
             unreadable=inventory.unreadable,
             okta_groups=inventory.okta_groups,
+            login_claims=inventory.login_claims,
         )
 
     # --- BambooHR ------------------------------------------------------------------------------
@@ -277,6 +296,7 @@ class ReconcileActivities:
             fields=fields,
             options=options,
             date_fields=date_fields,
+            audit=audit,
         )
 
     def all(self) -> list[Any]:

@@ -66,6 +66,13 @@ def open_existing_store(url: str) -> AuditStore:
     return open_audit_store(url)
 
 
+def read_login_claims(url: str) -> dict[str, str]:
+    """Every login claimed under identity.generate_login (employee id -> login), one query:
+    what `lifecycle reconcile --plan` and `lifecycle report` compare each employee with."""
+    with open_existing_store(url) as store:
+        return store.login_claims()
+
+
 def run(args: argparse.Namespace) -> int:
     settings = load_settings().require("audit")
     employee = employee_id_of(args.employee.strip())

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -113,11 +114,30 @@ async def plan_directly(
         )
         as_of = datetime.now(UTC)
         inventory = await reader.read(as_of)
+        if policy.identity.generate_login is not None:
+            inventory.login_claims = await _login_claims(settings)
         plan = await asyncio.to_thread(reader.compare, inventory, as_of)
         return plan, dict(inventory.requests)
     finally:
         await okta.aclose()
         await bamboohr.aclose()
+
+
+async def _login_claims(settings: Settings) -> dict[str, str]:
+    """The generated logins' claims, so employees are planned as their workflows plan them;
+    without the audit store the plan is still made, with a warning saying what it lacks."""
+    from integrations.audit import AuditStoreError
+    from starters.audit_cmd import read_login_claims
+
+    try:
+        return await asyncio.to_thread(read_login_claims, settings.lifecycle_audit_url)
+    except AuditStoreError as exc:
+        print(
+            f"warning: generated logins not read ({exc}): employees whose login was "
+            "generated may show as review, creates or login drift",
+            file=sys.stderr,
+        )
+        return {}
 
 
 def default_output(settings: Settings, as_of: datetime) -> Path:

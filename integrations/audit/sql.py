@@ -61,6 +61,8 @@ _ON_OUTCOME_CONFLICT = (
 )
 
 Row = tuple[Any, ...]
+# Employee ids bound in one `IN (...)`: under the 999 parameters of older SQLite builds.
+_IDS_PER_QUERY = 900
 
 
 class SqlAuditStore(AuditStore):
@@ -247,6 +249,24 @@ class SqlAuditStore(AuditStore):
             "SELECT login FROM login_claims WHERE employee_id = ?", [employee_id], retry_safe=True
         )
         return str(rows[0][0]) if rows else None
+
+    def login_claims(self, employee_ids: Iterable[str] | None = None) -> dict[str, str]:
+        if employee_ids is None:
+            rows = self._execute("SELECT employee_id, login FROM login_claims", retry_safe=True)
+            return {str(eid): str(login) for eid, login in rows}
+        wanted = sorted(set(employee_ids))
+        claims: dict[str, str] = {}
+        # One statement per chunk of ids, never one per employee.
+        for start in range(0, len(wanted), _IDS_PER_QUERY):
+            chunk = wanted[start : start + _IDS_PER_QUERY]
+            clause, params = _match("employee_id", chunk)
+            rows = self._execute(
+                f"SELECT employee_id, login FROM login_claims WHERE {clause}",
+                params,
+                retry_safe=True,
+            )
+            claims.update((str(eid), str(login)) for eid, login in rows)
+        return claims
 
     def login_owner(self, login: str) -> str | None:
         rows = self._execute(

@@ -141,6 +141,11 @@ class AuditStore(ABC):
         """The login claimed for the employee, or None."""
 
     @abstractmethod
+    def login_claims(self, employee_ids: Iterable[str] | None = None) -> dict[str, str]:
+        """Employee id -> claimed login, for every claim (None) or for `employee_ids`, read
+        in bulk (reconciliation plans everyone with their claim, as each workflow does)."""
+
+    @abstractmethod
     def login_owner(self, login: str) -> str | None:
         """The employee who claimed `login` (any case), or None."""
 
@@ -209,6 +214,10 @@ class AuditStore(ABC):
 
     async def alogin_claim(self, employee_id: str) -> str | None:
         return await asyncio.to_thread(self.login_claim, employee_id)
+
+    async def alogin_claims(self, employee_ids: Iterable[str] | None = None) -> dict[str, str]:
+        ids = None if employee_ids is None else list(employee_ids)
+        return await asyncio.to_thread(self.login_claims, ids)
 
     async def alogin_owner(self, login: str) -> str | None:
         return await asyncio.to_thread(self.login_owner, login)

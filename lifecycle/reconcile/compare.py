@@ -48,15 +48,22 @@ def compare(
     options: ReconcileOptions | None = None,
     unreadable: Mapping[str, str] | None = None,
     okta_groups: Collection[str] | None = None,
+    login_claims: Mapping[str, str] | None = None,
 ) -> ReconcilePlan:
     """The reconciliation plan as of `as_of` (an aware UTC instant).
 
     `unreadable`: employee id -> problem, for HR records that could not be read (listed for
     review; their accounts are nobody's orphans). `okta_groups`: names of the groups that
     exist in Okta as writable groups (None: assume every managed group exists).
+    `login_claims`: employee id -> the login claimed for them under
+    `identity.generate_login` (the audit store's `login_claims`): each employee is planned
+    with it, as their workflow plans, so a generated login is neither missing while HR's
+    work email is empty nor drift once HR types another address (`keep_login`).
     """
     options = options or policy.service_accounts
     unreadable = dict(unreadable or {})
+    # As `build_plan` does, claims only count while the policy generates logins.
+    claims = dict(login_claims or {}) if policy.identity.generate_login is not None else {}
     account_list = list(accounts)
     snapshot_list = sorted(snapshots, key=lambda s: id_order(s.employee_id))
     existing = None if okta_groups is None else {fold(g) for g in okta_groups}
@@ -67,12 +74,14 @@ def compare(
     findings: list[Finding] = []
     for snapshot in snapshot_list:
         try:
-            plans[snapshot.employee_id] = build_plan(snapshot, policy)
+            plans[snapshot.employee_id] = build_plan(
+                snapshot, policy, generated_login=claims.get(snapshot.employee_id)
+            )
         except Exception as exc:  # a record the policy cannot handle needs a person
             unreadable[snapshot.employee_id] = f"the policy could not plan it: {exc}"
 
     people = [
-        _person(snapshot, plans[snapshot.employee_id], as_of)
+        _person(snapshot, plans[snapshot.employee_id], as_of, claims.get(snapshot.employee_id))
         for snapshot in snapshot_list
         if snapshot.employee_id in plans
     ]
@@ -153,12 +162,17 @@ def compare(
     return plan
 
 
-def _person(snapshot: HrSnapshot, plan: LifecyclePlan, as_of: datetime) -> Person:
+def _person(
+    snapshot: HrSnapshot, plan: LifecyclePlan, as_of: datetime, claimed: str | None
+) -> Person:
+    # A claimed login stands in for an empty work email, as in `build_plan`.
+    work_email = snapshot.work_email if (snapshot.work_email or "").strip() else claimed
     return Person(
         employee_id=snapshot.employee_id,
         employee_number=snapshot.employee_number,
-        login=_login(plan, as_of) or snapshot.work_email,
-        work_email=snapshot.work_email,
+        login=_login(plan, as_of) or work_email,
+        work_email=work_email,
+        claimed_login=claimed,
     )
 
 

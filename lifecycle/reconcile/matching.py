@@ -44,6 +44,9 @@ class Person:
     employee_number: str | None
     login: str | None
     work_email: str | None
+    # The login claimed for them under identity.generate_login: their account may carry it
+    # even when the policy now wants another (rename_login after HR typed a work email).
+    claimed_login: str | None = None
 
 
 @dataclass
@@ -118,7 +121,11 @@ def match_accounts(
             for account in index.by_number.get(number, ()):
                 claim(account, person.employee_id, "employeeNumber")
         weak: list[tuple[MatchKey, dict[str, list[OktaAccountView]], set[str]]] = [
-            ("login", index.by_login, {fold(person.login), fold(person.work_email)}),
+            (
+                "login",
+                index.by_login,
+                {fold(person.login), fold(person.work_email), fold(person.claimed_login)},
+            ),
             ("email", index.by_email, {fold(person.work_email)}),
         ]
         for key, table, values in weak:

@@ -59,6 +59,7 @@ def build_report(sources: ReportSources, *, mode: str | None = None) -> Complian
         sources.as_of,
         unreadable=sources.unreadable,
         okta_groups=sources.okta_groups,
+        login_claims=sources.login_claims,
     )
     return report_from_plan(plan, sources, mode=mode)
 

@@ -6,7 +6,8 @@
   the report compares exactly what a reconciliation run compares;
 - Temporal: the running employee workflows of this deployment (namespace + task queue),
   from visibility: their state and next dated action (no query to each workflow);
-- the audit store: the latest recorded action per employee.
+- the audit store: the latest recorded action per employee, and (with
+  `identity.generate_login`) the claimed logins the comparison plans each employee with.
 
 Temporal and the audit store are optional for a report: when one cannot be read the report
 is still produced, with a note saying what is missing (BambooHR and Okta are not optional:
@@ -55,6 +56,9 @@ class ReportSources:
     okta_groups: list[str] = field(default_factory=list)  # writable (Okta-mastered) groups
     workflows: list[EmployeeRow] | None = None  # None: Temporal could not be read
     last_actions: dict[str, AuditRecord] | None = None  # None: no audit store to read
+    # employee id -> login claimed under identity.generate_login (the comparison plans each
+    # employee with theirs, as their workflow does)
+    login_claims: dict[str, str] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)  # where each source was read
     notes: list[str] = field(default_factory=list)
 
@@ -106,6 +110,12 @@ async def read_workflows(
     return rows
 
 
+def read_login_claims(url: str) -> dict[str, str]:
+    from starters.audit_cmd import read_login_claims as read
+
+    return read(url)
+
+
 def read_audit(url: str) -> dict[str, AuditRecord]:
     from starters.audit_cmd import open_existing_store
 
@@ -153,4 +163,14 @@ async def gather(
         sources.last_actions = await asyncio.to_thread(read_audit, settings.lifecycle_audit_url)
     except AuditStoreError as exc:
         sources.notes.append(f"last actions not available: {exc}")
+    if policy.identity.generate_login is not None:
+        try:
+            sources.login_claims = await asyncio.to_thread(
+                read_login_claims, settings.lifecycle_audit_url
+            )
+        except AuditStoreError as exc:
+            sources.notes.append(
+                f"generated logins not available ({exc}): employees whose login was "
+                "generated may be listed as needing review, missing or drifted"
+            )
     return sources

@@ -31,3 +31,25 @@ def test_concurrent_claims_give_the_login_to_one(store: AuditStore) -> None:
         )
     winners = [r for r in results if r is not None]
     assert winners == ["ada.quill@acme.example"]
+
+
+async def test_every_claim_is_read_in_one_go(store: AuditStore) -> None:
+    assert store.login_claims() == {}
+    store.claim_login("Jose.Nunez@acme.example", "1")
+    store.claim_login("jose.nunez.2@acme.example", "2")
+    store.claim_login("ada.quill@acme.example", "10")
+    everyone = {
+        "1": "jose.nunez@acme.example",
+        "2": "jose.nunez.2@acme.example",
+        "10": "ada.quill@acme.example",
+    }
+    assert store.login_claims() == everyone
+    # Some employees only (unknown ids have no claim); more ids than one statement binds.
+    many = [str(n) for n in range(3, 2000)]
+    assert store.login_claims(["2", "10", "99", *many]) == {
+        "2": "jose.nunez.2@acme.example",
+        "10": "ada.quill@acme.example",
+    }
+    assert store.login_claims([]) == {}
+    assert await store.alogin_claims() == everyone
+    assert await store.alogin_claims(iter(["1"])) == {"1": "jose.nunez@acme.example"}
