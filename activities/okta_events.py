@@ -12,13 +12,14 @@ must not hide a reactivation. An account we never wrote to is nobody's lifecycle
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import defaultdict
 from typing import Any
 
 from temporalio import activity
 from temporalio.client import Client
 
-from activities.okta.errors import temporal_errors
+from activities.okta.errors import temporal_errors, to_application_error
 from activities.signal_with_start import signal_okta_changed
 from contracts.activities import (
     Activity,
@@ -31,9 +32,15 @@ from contracts.employee import OktaChanged
 from integrations.audit import AuditStore
 from integrations.okta import OktaClient
 from integrations.okta.auth import PrivateKeyJwtAuth
-from integrations.okta.events import OktaEventError, parse_log_event, watched_filter
+from integrations.okta.errors import OktaError
+from integrations.okta.events import (
+    OktaEventError,
+    parse_log_event,
+    published_of,
+    watched_filter,
+)
 from lifecycle.policy import PolicyConfig
-from lifecycle.tamper import OktaEvent, concerns_us
+from lifecycle.tamper import OktaEvent, concerns_us, made_by_us
 
 
 class OktaEventActivities:
@@ -97,7 +104,9 @@ class OktaEventActivities:
                 continue
             if event is not None:
                 events.append(event)
-        latest = max((e.published for e in events), default=None)
+        # Every event read moves the cursor, watched or not, readable or not: a window full
+        # of other events must not be read again on every run.
+        latest = max(filter(None, (published_of(item) for item in raw)), default=None)
         delivered = await self._deliver(events)
         return PollOktaLogResult(latest=latest, pages=pages, read=len(raw), delivered=delivered)
 
@@ -108,7 +117,7 @@ class OktaEventActivities:
         own = await self.own_actor_ids()
         theirs = []
         for event in events:
-            if event.actor.id in own:
+            if made_by_us(event, own):
                 result.ours += 1
             elif concerns_us(event, self.policy.managed_groups, self.policy.okta_attributes):
                 theirs.append(event)
@@ -117,28 +126,53 @@ class OktaEventActivities:
         by_user: dict[str, list[OktaEvent]] = defaultdict(list)
         for event in theirs:
             by_user[event.user_id].append(event)
-        attribute = self.policy.identity.okta_id_attribute
         for user_id, user_events in by_user.items():
-            with temporal_errors(self.okta.governor.now):
-                user = await self.okta.get_user(user_id)
-            employee_id = _text(user.profile.get(attribute)) if user is not None else None
-            if employee_id is None:
-                employee_id = await self.audit.aemployee_for_target(user_id)
-            if employee_id is None:
+            # One account that cannot be read or signalled must not hold up the others (nor,
+            # for the System Log, the cursor): it is named in the log and counted.
+            try:
+                employees = await self._employees_of(user_id)
+            except OktaError as err:
+                if type(err).retryable:
+                    raise to_application_error(err, self.okta.governor.now()) from None
+                activity.logger.warning("Okta account %s cannot be read: %s", user_id, err)
+                result.unreadable += len(user_events)
+                continue
+            if not employees:
                 result.unmanaged += len(user_events)
                 continue
-            await signal_okta_changed(
-                self.temporal,
-                self.task_queue,
-                OktaChanged(employee_id=employee_id, events=user_events),
-            )
-            result.signalled[employee_id] = result.signalled.get(employee_id, 0) + len(user_events)
-            activity.heartbeat(employee_id)
+            for employee_id in employees:
+                await signal_okta_changed(
+                    self.temporal,
+                    self.task_queue,
+                    OktaChanged(employee_id=employee_id, events=user_events),
+                )
+                result.signalled[employee_id] = result.signalled.get(employee_id, 0) + len(
+                    user_events
+                )
+                activity.heartbeat(employee_id)
         return result
 
+    async def _employees_of(self, user_id: str) -> list[str]:
+        """The employee(s) an Okta account belongs to. The audit store's record of our own
+        writes comes first: the account's id never changes, while its identity attribute is
+        a profile field any admin can blank or point at someone else. When the two disagree,
+        both employees hear of it (each workflow sees the account is not, or not only, its
+        own)."""
+        known = await self.audit.aemployee_for_target(user_id)
+        user = await self.okta.get_user(user_id)
+        claimed = (
+            _employee_id(user.profile.get(self.policy.identity.okta_id_attribute)) if user else None
+        )
+        return [e for e in dict.fromkeys([known, claimed]) if e is not None]
 
-def _text(value: Any) -> str | None:
+
+_EMPLOYEE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def _employee_id(value: Any) -> str | None:
+    """A BambooHR id as a workflow id may hold it; anything else (blank, 2 KB of text) is
+    not an employee's."""
     if value is None or isinstance(value, bool):
         return None
     text = str(value).strip()
-    return text or None
+    return text if _EMPLOYEE_ID.match(text) else None

@@ -415,6 +415,7 @@ class DeliverOktaEventsResult(_Io):
     signalled: dict[str, int] = Field(default_factory=dict)  # employee id -> events
     ours: int = 0  # made by this service: nothing to judge
     unmanaged: int = 0  # not an employee's account, or not a managed group or attribute
+    unreadable: int = 0  # the account could not be read (a permission): named in the log
 
 
 class PollOktaLogInput(_Io):

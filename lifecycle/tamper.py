@@ -81,6 +81,9 @@ class OktaEvent(BaseModel):
     group_name: str | None = None  # membership events
     # Profile updates: the attributes Okta says changed (empty: it did not say).
     attributes: list[str] = Field(default_factory=list)
+    # The API token the change came through (`transaction.detail.requestApiTokenId`); None
+    # for a change made in the Admin Console (a browser session).
+    api_token_id: str | None = None
 
     @property
     def kind(self) -> OktaChangeKind:
@@ -98,6 +101,20 @@ class OktaEvent(BaseModel):
         return _VERBS.get(self.event_type, self.event_type)
 
 
+# Attributes through which an account is taken over (sign-in name, where resets are sent):
+# on a leaver's account they are access, not profile data, whatever the policy maps.
+TAKEOVER_ATTRIBUTES = frozenset({"login", "email", "secondEmail", "mobilePhone"})
+
+
+def made_by_us(event: OktaEvent, own_actor_ids: Collection[str]) -> bool:
+    """Whether this service made the change. The API token's user is "us" only for changes
+    that came through an API token: the same admin working in the Admin Console (no token
+    id on the event) is a person, and is judged like anyone else."""
+    if event.actor.id not in own_actor_ids and event.actor.alternate_id not in own_actor_ids:
+        return False
+    return event.actor.type != "User" or event.api_token_id is not None
+
+
 def concerns_us(
     event: OktaEvent, managed_groups: Collection[str], mapped_attributes: Collection[str]
 ) -> bool:
@@ -110,21 +127,26 @@ def concerns_us(
         wanted = {name.casefold() for name in managed_groups}
         return (event.group_name or "").casefold() in wanted
     if event.kind is OktaChangeKind.PROFILE:
-        return not event.attributes or bool(set(event.attributes) & set(mapped_attributes))
+        watched = set(mapped_attributes) | TAKEOVER_ATTRIBUTES
+        return not event.attributes or bool(set(event.attributes) & watched)
     return True
 
 
 class TamperRule(BaseModel):
     """The policy's `tamper:` section, carried in every plan.
 
-    `departed` covers the status and managed groups of a terminated employee or one on leave
-    (their account must stay shut); `others` covers every other watched change.
+    `departed` covers the status, managed groups and takeover attributes (login, email,
+    recovery addresses) of an employee whose plan says terminated or on leave now (their
+    account must stay shut); `others` covers every other watched change.
     """
 
     departed: TamperMode = TamperMode.REVERT
     others: TamperMode = TamperMode.ALERT
 
-    def mode_for(self, kind: OktaChangeKind, departed: bool) -> TamperMode:
-        if departed and kind in (OktaChangeKind.STATUS, OktaChangeKind.GROUP):
+    def mode_for(self, event: OktaEvent, departed: bool) -> TamperMode:
+        if departed and (
+            event.kind in (OktaChangeKind.STATUS, OktaChangeKind.GROUP)
+            or bool(set(event.attributes) & TAKEOVER_ATTRIBUTES)
+        ):
             return self.departed
         return self.others

@@ -46,6 +46,14 @@ def parse_hook_delivery(body: Any) -> tuple[list[OktaEvent], list[str]]:
     return parsed, problems
 
 
+def published_of(raw: Any) -> datetime | None:
+    """Any event's `published` time, watched or not (None when unreadable)."""
+    try:
+        return _published(raw) if isinstance(raw, dict) else None
+    except OktaEventError:
+        return None
+
+
 def parse_log_event(raw: Any) -> OktaEvent | None:
     """One LogEvent → an `OktaEvent`, or None when it is not a watched change to a user."""
     if not isinstance(raw, dict):
@@ -87,7 +95,15 @@ def parse_log_event(raw: Any) -> OktaEvent | None:
         user_id=str(user["id"]),
         group_name=group_name,
         attributes=_changed_attributes(raw),
+        api_token_id=_api_token_id(raw),
     )
+
+
+def _api_token_id(raw: dict[str, Any]) -> str | None:
+    transaction = raw.get("transaction")
+    detail = transaction.get("detail") if isinstance(transaction, dict) else None
+    value = detail.get("requestApiTokenId") if isinstance(detail, dict) else None
+    return value if isinstance(value, str) and value else None
 
 
 def _changed_attributes(raw: dict[str, Any]) -> list[str]:

@@ -25,7 +25,7 @@ import json
 import logging
 from collections import OrderedDict
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -49,6 +49,9 @@ log = logging.getLogger("lifecycle.okta_hooks")
 PATH = "/hooks/okta"
 MAX_BYTES = 1_048_576  # Okta batches up to 50 events; a delivery is tens of kilobytes
 START_DEADLINE_SECONDS = 2.0  # inside Okta's 3 s, with room for the answer itself
+# Okta delivers within seconds: an older event in a delivery is a replay (a captured body
+# sent again with the secret), not news. The System Log poll still reads real late ones.
+MAX_EVENT_AGE = timedelta(hours=1)
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -141,7 +144,14 @@ def create_okta_hooks_app(settings: Settings, client: Client) -> Starlette:
             # Okta's own event we cannot read: named in the log; the rest go on, and the
             # System Log poll reads it again on its own.
             log.warning("okta hook: event skipped", extra={"reason": text})
-        fresh = [e for e in events if not seen.seen(e.uuid)]
+        oldest = datetime.now(UTC) - MAX_EVENT_AGE
+        for event in events:
+            if event.published < oldest:
+                problems.append(
+                    f"{event.uuid}: published {event.published.isoformat()}, "
+                    "more than an hour ago: a replay, not a new change"
+                )
+        fresh = [e for e in events if not seen.seen(e.uuid) and e.published >= oldest]
         if not fresh:
             return JSONResponse({"accepted": 0, "skipped": problems})
         events = fresh

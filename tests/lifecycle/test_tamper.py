@@ -14,6 +14,7 @@ from lifecycle.tamper import (
     TamperMode,
     TamperRule,
     concerns_us,
+    made_by_us,
 )
 
 AT = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
@@ -28,12 +29,44 @@ def change(event_type: str, **fields: object) -> OktaEvent:
 
 def test_the_default_reverts_a_leavers_access_and_only_alerts_the_rest() -> None:
     rule = TamperRule()
-    assert rule.mode_for(OktaChangeKind.STATUS, departed=True) is TamperMode.REVERT
-    assert rule.mode_for(OktaChangeKind.GROUP, departed=True) is TamperMode.REVERT
-    # A leaver's profile is not access; an active employee's change may be security's own.
-    assert rule.mode_for(OktaChangeKind.PROFILE, departed=True) is TamperMode.ALERT
-    assert rule.mode_for(OktaChangeKind.STATUS, departed=False) is TamperMode.ALERT
-    assert rule.mode_for(OktaChangeKind.GROUP, departed=False) is TamperMode.ALERT
+    status = change("user.lifecycle.activate")
+    group = change("group.user_membership.add", group_name="GitHub Users")
+    title = change("user.account.update_profile", attributes=["title"])
+    takeover = change("user.account.update_profile", attributes=["title", "email"])
+    assert status.kind is OktaChangeKind.STATUS
+    assert rule.mode_for(status, departed=True) is TamperMode.REVERT
+    assert rule.mode_for(group, departed=True) is TamperMode.REVERT
+    # Pointing a leaver's email or login elsewhere is taking the account over: access.
+    assert rule.mode_for(takeover, departed=True) is TamperMode.REVERT
+    # A leaver's title is not access; an active employee's change may be security's own.
+    assert rule.mode_for(title, departed=True) is TamperMode.ALERT
+    assert rule.mode_for(status, departed=False) is TamperMode.ALERT
+    assert rule.mode_for(group, departed=False) is TamperMode.ALERT
+    assert rule.mode_for(takeover, departed=False) is TamperMode.ALERT
+
+
+def test_only_changes_through_our_token_are_ours() -> None:
+    own = {"00uservice", "0oaserviceapp"}
+    by_token = OktaEvent(
+        uuid="e2",
+        event_type="user.lifecycle.deactivate",
+        published=AT,
+        actor=OktaActor(id="00uservice"),
+        user_id="00u1",
+        api_token_id="00Ttoken",
+    )
+    assert made_by_us(by_token, own)
+    # The token's admin, signed in to the Admin Console (no token on the event): a person.
+    in_console = by_token.model_copy(update={"api_token_id": None})
+    assert not made_by_us(in_console, own)
+    service_app = by_token.model_copy(
+        update={
+            "actor": OktaActor(id="0oaserviceapp", type="PublicClientApp"),
+            "api_token_id": None,
+        }
+    )
+    assert made_by_us(service_app, own)
+    assert not made_by_us(change("user.lifecycle.deactivate"), own)
 
 
 def test_the_policy_sets_both_at_once_or_each() -> None:
@@ -59,6 +92,10 @@ def test_only_managed_groups_and_mapped_attributes_concern_us() -> None:
     )
     assert not concerns_us(
         change("user.account.update_profile", attributes=["nickName"]), managed, mapped
+    )
+    # Takeover attributes always count, mapped or not.
+    assert concerns_us(
+        change("user.account.update_profile", attributes=["secondEmail"]), managed, mapped
     )
     # Okta did not say what changed: look, rather than miss a mapped attribute.
     assert concerns_us(change("user.account.update_profile"), managed, mapped)

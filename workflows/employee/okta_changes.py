@@ -14,10 +14,12 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from contracts.activities import NotificationEvent
     from contracts.employee import EmployeeState, LifecycleState, OktaChanged
+    from lifecycle.models import AccountStatus
     from lifecycle.tamper import TamperMode, TamperRule
 
 SEEN_KEEP = 200  # event uuids remembered: far more than a burst of hand-made changes
 _DEPARTED = {LifecycleState.TERMINATED, LifecycleState.ON_LEAVE}
+_DEPARTED_STATUSES = {AccountStatus.DEPROVISIONED, AccountStatus.SUSPENDED}
 
 
 class OktaChanges:
@@ -42,17 +44,32 @@ class OktaChanges:
         seen = self.s.okta_events_seen + [e.uuid for e in events]
         self.s.okta_events_seen = seen[-SEEN_KEEP:]
         plan = self.s.plan
-        rule = plan.tamper if plan is not None else TamperRule()
-        departed = self.s.state in _DEPARTED
-        verdicts = [(event, rule.mode_for(event.kind, departed)) for event in events]
-        revert = any(mode is TamperMode.REVERT for _, mode in verdicts)
+        if plan is not None:
+            # What HR says *now* decides, not the last convergence: a leaver in review or a
+            # lifecycle restarted by this very signal is still a leaver.
+            desired = plan.desired_at(workflow.now(), self.s.skipped, self.s.forced)
+            departed = desired.status in _DEPARTED_STATUSES
+            rule = plan.tamper
+        else:  # HR could not be read: what the lifecycle last knew
+            departed = self.s.state in _DEPARTED
+            rule = TamperRule()
+        ours = self.s.okta_user_id
+        verdicts = []
+        for event in events:
+            if ours is not None and event.user_id != ours:
+                # Another account names this employee (its identity attribute was set by
+                # hand): converging ours would not touch it. Security must look.
+                verdicts.append((event, TamperMode.ALERT, "alerted: not this employee's account"))
+            else:
+                verdicts.append((event, rule.mode_for(event, departed), None))
+        revert = any(mode is TamperMode.REVERT for _, mode, _ in verdicts)
         # A paused lifecycle or one in review does not write: say so rather than "reverted".
         can_revert = revert and not self.s.paused and self.s.review is None
-        for event, mode in verdicts:
-            outcome = _outcome(mode, can_revert)
+        for event, mode, note in verdicts:
+            outcome = note or _outcome(mode, can_revert)
             self._log(
                 f"Okta: {event.actor.describe()} {event.describe()}",
-                _RESULT[outcome],
+                _RESULT.get(outcome, "info"),
                 f"tamper rule {mode.value}: {outcome}",
             )
             self._queue_audit(
@@ -69,7 +86,7 @@ class OktaChanges:
                     "outcome": outcome,
                 },
             )
-        told = [(e, m) for e, m in verdicts if m is not TamperMode.IGNORE]
+        told = [(e, m) for e, m, _ in verdicts if m is not TamperMode.IGNORE]
         if told:
             await self._notify(
                 NotificationEvent.OKTA_TAMPERED,

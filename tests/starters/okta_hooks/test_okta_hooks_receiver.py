@@ -284,3 +284,23 @@ async def test_clearing_the_identity_attribute_first_does_not_hide_a_reactivatio
     await stack.wait_for(employee, lambda s: s.okta_status == "DEPROVISIONED", what="reverted")
     assert stack.okta_user(user["id"])["status"] == "DEPROVISIONED"  # type: ignore[index]
     assert len(tamper_alerts(stack, employee)) == 1
+
+
+async def test_an_old_event_replayed_with_the_secret_is_not_news(hooks: Hooks) -> None:
+    # A captured delivery sent again later (the secret leaked to a proxy log): not judged.
+    old = {
+        "uuid": "okta-event-old",
+        "published": "2026-01-01T00:00:00.000Z",
+        "eventType": "user.lifecycle.activate",
+        "actor": {"id": "00uother", "type": "User"},
+        "target": [{"id": "00u1", "type": "User"}],
+    }
+    async with httpx.AsyncClient() as http:
+        answer = await http.post(
+            hooks.url,
+            json={"eventId": "replayed-1", "data": {"events": [old]}},
+            headers={"Authorization": SIM_OKTA_HOOK_SECRET},
+        )
+    assert answer.status_code == 200
+    assert answer.json()["accepted"] == 0
+    assert "a replay, not a new change" in answer.json()["skipped"][0]

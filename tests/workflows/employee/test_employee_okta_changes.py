@@ -120,3 +120,39 @@ async def test_an_active_employees_hand_change_is_alerted_not_undone(
     alerts = tamper_alerts(stack, employee)
     assert len(alerts) == 1 and alerts[0]["data"]["outcome"] == "alerted"
     assert "suspended the account" in alerts[0]["text"]
+
+
+async def test_a_leaver_in_review_is_still_a_leaver_and_the_revert_waits(
+    stack: LifecycleStack,
+) -> None:
+    # The rule follows what HR says now, not the last convergence: a leaver whose record was
+    # then deleted in BambooHR (review) is still judged as a leaver; nothing is written while
+    # a human looks, and the alert says so.
+    employee, user = await terminated(stack)
+    stack.hr.store.delete(employee)
+    await stack.notify(employee, deleted=True)
+    await stack.wait_state(employee, LifecycleState.NEEDS_REVIEW)
+    stack.okta.store.set_status(user["id"], "ACTIVE")
+    since = await stack.now()
+    await tell(stack, employee, event(user["id"], "user.lifecycle.activate", since))
+    await stack.wait_for_action(employee, "Okta: Ivy Admin", since)
+    records = stack.audit.query(employee_id=employee, action="okta_changed_elsewhere")
+    assert [(r.detail["tamper_rule"], r.detail["outcome"]) for r in records] == [("revert", "held")]
+    alerts = tamper_alerts(stack, employee)
+    assert len(alerts) == 1 and alerts[0]["data"]["outcome"] == "held"
+
+
+async def test_another_account_naming_the_employee_is_alerted_not_reverted(
+    stack: LifecycleStack,
+) -> None:
+    # Someone set a second account's identity attribute to a leaver's id: converging the
+    # leaver's own account would not touch it, so security is told, and ours is left alone.
+    employee, user = await terminated(stack)
+    since = await stack.now()
+    await tell(stack, employee, event("00uimposter0000000001", "user.lifecycle.activate", since))
+    await stack.wait_for_action(employee, "Okta: Ivy Admin", since)
+    records = stack.audit.query(employee_id=employee, action="okta_changed_elsewhere")
+    assert [r.detail["outcome"] for r in records] == ["alerted: not this employee's account"]
+    assert records[0].detail["okta_user_id"] == "00uimposter0000000001"
+    assert len(tamper_alerts(stack, employee)) == 1
+    assert stack.okta_user(user["id"])["status"] == "DEPROVISIONED"  # type: ignore[index]
