@@ -83,7 +83,11 @@ class LoginActivities:
 
     async def claim_for_batch(self, snapshots: Sequence[HrSnapshot]) -> list[str]:
         """Claim logins for the new hires of one delivery that need one, lowest BambooHR id
-        first; returns the ids that got one. Called before any of them is signalled."""
+        first; returns the ids that got one. Called before any of them is signalled.
+
+        Best effort: an Okta or store problem here must not hold up the delivery's other HR
+        changes (a termination in the same batch). A hire it skipped chooses in its own
+        workflow, first come rather than in id order; the log says so."""
         if self.policy.identity.generate_login is None:
             return []
         claimed = []
@@ -92,8 +96,17 @@ class LoginActivities:
                 continue
             if not build_plan(snapshot, self.policy).login_needed:
                 continue
-            with temporal_errors(self.okta.governor.now):
-                result = await self.choose(snapshot.employee_id, snapshot)
+            try:
+                with temporal_errors(self.okta.governor.now):
+                    result = await self.choose(snapshot.employee_id, snapshot)
+            except Exception as exc:
+                log.warning(
+                    "login for employee %s not claimed with its batch (%s); its lifecycle "
+                    "chooses it itself",
+                    snapshot.employee_id,
+                    type(exc).__name__,
+                )
+                continue
             if result.login is not None:
                 claimed.append(snapshot.employee_id)
         return claimed
@@ -134,7 +147,7 @@ class LoginActivities:
                 continue
             claim = await self.audit.aclaim_login(candidate, employee_id)
             if claim == candidate:
-                log.info("employee %s: generated login %s claimed", employee_id, candidate)
+                log.info("employee %s: generated login claimed", employee_id)
                 return ChooseLoginResult(login=claim, claimed=True)
             if claim is not None:
                 return ChooseLoginResult(login=claim)  # a concurrent attempt of ours won

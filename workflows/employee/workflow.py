@@ -93,6 +93,8 @@ _STATE_FOR_STATUS = {
 
 _DEPROVISIONING = {ActionKind.TERMINATE, ActionKind.RESCIND}
 
+WRITE_BACK_ATTEMPTS = 6  # about a minute of BambooHR errors before a person is asked
+
 # Okta suspends only ACTIVE users. In the other activated statuses the person can still get
 # in (finish activation, reset a password, wait out a lock), so a leave that cannot suspend
 # the account is a gap security must hear about.
@@ -342,13 +344,16 @@ class EmployeeLifecycle(OpsHandlers, GuardGate, Deprovisioning, OktaChanges, Rec
 
     async def _write_back_login(self, login: str) -> None:
         """BambooHR's workEmail becomes the generated login (only while it is empty there).
-        A refusal is alerted once; the Okta side goes on with the generated login."""
+        A refusal is alerted once; the Okta side goes on with the generated login. Retries
+        are bounded: a BambooHR write outage must not hold the new hire's lifecycle (the plan
+        is stored only after this step), so it ends as a refusal a person can act on."""
         try:
             result: WriteBackWorkEmailResult = await self._run(
                 Activity.WRITE_BACK_WORK_EMAIL,
                 WriteBackWorkEmailInput(employee_id=self.s.employee_id, work_email=login),
                 WriteBackWorkEmailResult,
                 f"write the work email of employee {self.s.employee_id} back to BambooHR",
+                retry=options.bounded(WRITE_BACK_ATTEMPTS),
             )
             refused = result.refused
         except ActivityError as err:
