@@ -410,15 +410,17 @@ def _webhook_diagnosis(web: dict[str, Any]) -> tuple[str, str]:
     why = "; ".join(parts) + "."
     close = (
         "The path is receiver → signal-with-start → workflow task → fetch_employee (the record, "
-        "both tables and the known supervisor read at once) → plan_lifecycle → ask the guard → "
-        "set_okta_status (read the account, read its groups for the protected check, "
-        "deactivate), each activity a Temporal task round trip. With the realistic profile the "
-        "serial floor is one BambooHR round (the slowest of its parallel reads) and three Okta "
-        "calls: a simulation of that chain alone (log-normal, the profile's spread) gives p99 "
-        "≈ 1.8 s: the goal needs a "
-        "shorter chain, not faster code: act on the webhook's own field values before the "
-        "BambooHR read, or hedge slow reads (a second request after the p80). A loaded machine "
-        "stretches every round trip (compare the load average)."
+        "both tables and the known supervisor read at once, each read hedged: asked again when "
+        "slower than nine in ten recent reads) → plan_lifecycle → ask the guard → "
+        "set_okta_status (the account and its groups read together for the protected check, "
+        "then deactivate), each activity a Temporal task round trip. With the realistic "
+        "profile the serial floor is one BambooHR round (the slowest of four hedged reads) and "
+        "two Okta round trips: a simulation of that chain alone (log-normal, the profile's "
+        "spread, 130 ms of Temporal round trips) gives p99 ≈ 1.55 s, down from ≈ 1.9 s with "
+        "unhedged reads and three Okta calls in a row. Under 1.5 s needs the account read to "
+        "overlap the BambooHR read (simulated p99 ≈ 1.3 s), or acting on the webhook's own "
+        "field values before BambooHR answers. A loaded machine stretches every round trip "
+        "(compare the load average)."
     )
     return why, close
 

@@ -156,6 +156,10 @@ class SetOktaStatusInput(_Io):
     # its e-mail address, is still the old one until it is active); the workflow sends the
     # activation once the profile is current (`send_okta_activation`).
     activation_email_after_profile: bool = False
+    # The status the workflow last saw. When a suspension or deactivation looks due, the
+    # account and its groups (for the protected-groups check) are read together: one round
+    # trip less on the path of revoking access.
+    known_status: str | None = None
 
     @field_validator("target")
     @classmethod

@@ -8,6 +8,7 @@ every write is returned (and audited) as a `PlannedRequest` instead of being sen
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import AbstractContextManager
 from functools import partial
@@ -307,15 +308,17 @@ class OktaActivities:
         with self._errors():
             return await self._set_status(input)
 
-    async def _protection(self, input: SetOktaStatusInput, user: OktaUser) -> str | None:
+    async def _protection(
+        self, input: SetOktaStatusInput, user: OktaUser, groups: list[OktaGroup] | None
+    ) -> str | None:
         if input.protected:
             return f"protected account {user.login}: automation never suspends or deactivates it"
         if not input.protected_groups:
             return None
         wanted = {name.lower() for name in input.protected_groups}
-        hits = sorted(
-            g.name for g in await self.client.user_groups(user.id) if g.name.lower() in wanted
-        )
+        if groups is None:
+            groups = await self.client.user_groups(user.id)
+        hits = sorted(g.name for g in groups if g.name.lower() in wanted)
         if hits:
             return f"protected account {user.login}: member of {', '.join(hits)}"
         return None
@@ -323,8 +326,11 @@ class OktaActivities:
     async def _set_status(self, input: SetOktaStatusInput) -> SetOktaStatusResult:
         wlog = self._log(input.employee_id)
         last_error: OktaError | None = None
-        for _ in range(_TRANSITION_ROUNDS):
-            user = await self._require(input.user_id)
+        for round_ in range(_TRANSITION_ROUNDS):
+            if round_ == 0 and _protection_check_likely(input):
+                user, groups = await self._user_and_groups(input.user_id)
+            else:
+                user, groups = await self._require(input.user_id), None
             current = user.effective_status
             decision = decide(current, input.target)
             if decision.reached:
@@ -358,7 +364,7 @@ class OktaActivities:
                 path=_path(f"/api/v1/users/{user.id}/lifecycle/{operation}", **params),
             )
             if input.target in (AccountStatus.SUSPENDED, AccountStatus.DEPROVISIONED):
-                reason = await self._protection(input, user)
+                reason = await self._protection(input, user, groups)
                 if reason is not None:
                     await wlog.held(
                         action, user.id, before={"status": current}, reason=reason, request=request
@@ -401,6 +407,17 @@ class OktaActivities:
             )
         assert last_error is not None
         raise last_error
+
+    async def _user_and_groups(self, user_id: str) -> tuple[OktaUser, list[OktaGroup]]:
+        """The account and its groups, read at once; the account's error comes first (a
+        missing user is "not found", whatever the groups read said)."""
+        user, groups = await asyncio.gather(
+            self._require(user_id), self.client.user_groups(user_id), return_exceptions=True
+        )
+        for answer in (user, groups):
+            if isinstance(answer, BaseException):
+                raise answer
+        return user, groups  # type: ignore[return-value]
 
     async def _lifecycle(self, operation: str, user_id: str, send_email: bool) -> None:
         if operation == "activate":
@@ -606,4 +623,15 @@ def _email_later(input: SetOktaStatusInput, before: str, operations: list[str]) 
         and input.send_activation_email
         and before == DEPROVISIONED
         and "activate" in operations
+    )
+
+
+def _protection_check_likely(input: SetOktaStatusInput) -> bool:
+    """A suspension or deactivation that has not happened yet, of an account that is not
+    protected outright, needs the account's groups for the protected-groups check."""
+    return (
+        input.target in (AccountStatus.SUSPENDED, AccountStatus.DEPROVISIONED)
+        and not input.protected
+        and bool(input.protected_groups)
+        and input.known_status != input.target.value
     )

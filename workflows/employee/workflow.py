@@ -617,6 +617,7 @@ class EmployeeLifecycle(OpsHandlers, GuardGate, Deprovisioning, OktaChanges, Rec
                 protected_groups=plan.protected_groups,
                 activation_email_after_profile=target is AccountStatus.ACTIVE
                 and workflow.patched(PATCH_REHIRE_EMAIL_AFTER_PROFILE),
+                known_status=self.s.okta_status,
             ),
             SetOktaStatusResult,
             f"set Okta status {target.value}",

@@ -3,6 +3,8 @@ that moves between the activity's read and its write."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from okta_activity_support import environment, person
 from temporalio.exceptions import ApplicationError
@@ -11,7 +13,7 @@ from activities.okta import OktaActivities
 from contracts.activities import SetOktaStatusInput
 from integrations.audit import AuditStore
 from integrations.okta import OktaClient
-from integrations.okta.models import OktaUser
+from integrations.okta.models import OktaGroup, OktaUser
 from lifecycle.models import AccountStatus
 from simulators.okta import OktaSimulator
 from simulators.okta.lifecycle import STATUSES, Op
@@ -172,5 +174,100 @@ async def test_missing_user_is_a_non_retryable_error(okta: OktaActivities) -> No
         await environment().run(
             okta.set_okta_status,
             SetOktaStatusInput(employee_id="1", user_id="00unope", target=AccountStatus.ACTIVE),
+        )
+    assert missing.value.type == "OktaNotFound" and missing.value.non_retryable
+
+
+async def test_a_due_deactivation_reads_account_and_groups_together_and_writes_once(
+    okta: OktaActivities, sim: OktaSimulator, store: AuditStore
+) -> None:
+    """The protected-groups check needs the account's groups: they are read with the account
+    (one round trip less before access is revoked), and nothing more is asked."""
+    user = sim.store.create_user(person(1), "ACTIVE")
+    sim.recorder.reset_stats()
+
+    result = await environment().run(
+        okta.set_okta_status,
+        SetOktaStatusInput(
+            employee_id="1",
+            user_id=user["id"],
+            target=AccountStatus.DEPROVISIONED,
+            protected_groups=["Break Glass"],
+            known_status="ACTIVE",
+        ),
+    )
+
+    assert result.operations == ["deactivate"] and result.after == "DEPROVISIONED"
+    assert sim.store.get_user(user["id"])["status"] == "DEPROVISIONED"  # type: ignore[index]
+    calls = sim.stats()["by_operation"]
+    assert calls == {"getUser": 2, "listUserGroups": 1, "deactivateUser": 1}
+
+
+async def test_the_two_reads_before_a_deactivation_are_in_flight_together(
+    okta: OktaActivities, client: OktaClient, sim: OktaSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The account read waits until the groups read has been sent: read one after the other,
+    this deactivation would never happen."""
+    user = sim.store.create_user(person(1), "ACTIVE")
+    groups_sent = asyncio.Event()
+    real_get, real_groups = client.get_user, client.user_groups
+
+    async def get_user_once_groups_sent(id_or_login: str) -> OktaUser | None:
+        if not groups_sent.is_set():
+            await asyncio.wait_for(groups_sent.wait(), timeout=10)
+        return await real_get(id_or_login)
+
+    async def user_groups(user_id: str) -> list[OktaGroup]:
+        groups_sent.set()
+        return await real_groups(user_id)
+
+    monkeypatch.setattr(client, "get_user", get_user_once_groups_sent)
+    monkeypatch.setattr(client, "user_groups", user_groups)
+    result = await environment().run(
+        okta.set_okta_status,
+        SetOktaStatusInput(
+            employee_id="1",
+            user_id=user["id"],
+            target=AccountStatus.DEPROVISIONED,
+            protected_groups=["Break Glass"],
+        ),
+    )
+    assert result.operations == ["deactivate"]
+    assert sim.store.get_user(user["id"])["status"] == "DEPROVISIONED"  # type: ignore[index]
+
+
+async def test_an_account_already_gone_costs_one_read(
+    okta: OktaActivities, sim: OktaSimulator
+) -> None:
+    user = sim.store.create_user(person(1), "DEPROVISIONED")
+    sim.recorder.reset_stats()
+
+    result = await environment().run(
+        okta.set_okta_status,
+        SetOktaStatusInput(
+            employee_id="1",
+            user_id=user["id"],
+            target=AccountStatus.DEPROVISIONED,
+            protected_groups=["Break Glass"],
+            known_status="DEPROVISIONED",
+        ),
+    )
+
+    assert result.operations == [] and result.after == "DEPROVISIONED"
+    assert sim.stats()["by_operation"] == {"getUser": 1}
+
+
+async def test_a_missing_account_is_not_found_even_when_its_groups_were_read_too(
+    okta: OktaActivities,
+) -> None:
+    with pytest.raises(ApplicationError) as missing:
+        await environment().run(
+            okta.set_okta_status,
+            SetOktaStatusInput(
+                employee_id="1",
+                user_id="00unope",
+                target=AccountStatus.DEPROVISIONED,
+                protected_groups=["Break Glass"],
+            ),
         )
     assert missing.value.type == "OktaNotFound" and missing.value.non_retryable
