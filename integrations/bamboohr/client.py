@@ -31,7 +31,7 @@ import email.utils
 import json
 import logging
 import time
-from collections.abc import Collection, Generator, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Collection, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -435,7 +435,7 @@ class BambooHRClient:
         # milliseconds, and this read sits on the path of an immediate termination.
         # Each read is hedged: the slowest of them sets when the termination can go ahead.
         hedged = self.hedger.read
-        reads = [
+        reads: list[Awaitable[Any]] = [
             hedged(
                 lambda: self.get_employee(
                     employee_id, request_fields(extra), only_current=only_current
@@ -446,7 +446,7 @@ class BambooHRClient:
         ]
         if supervisor_hint and supervisor_hint != employee_id:
             reads.append(hedged(lambda: self._supervisor_record(supervisor_hint)))
-        answers = await asyncio.gather(*reads, return_exceptions=True)
+        answers: list[Any] = await asyncio.gather(*reads, return_exceptions=True)
         for answer in answers[:3]:  # the record's error first: a missing employee is "not found"
             if isinstance(answer, BaseException):
                 raise answer
@@ -482,7 +482,7 @@ class BambooHRClient:
             log.warning(
                 "employee %s: supervisor %s not found in BambooHR", snapshot.employee_id, supervisor
             )
-        snapshot.manager = parse_manager(supervisor, raw)  # type: ignore[arg-type]
+        snapshot.manager = parse_manager(supervisor, raw)
         return snapshot
 
     async def _supervisor_record(self, supervisor: str) -> dict[str, Any] | None:
