@@ -54,23 +54,17 @@ class Hedger:
 
     async def read(self, call: Callable[[], Awaitable[T]]) -> T:
         """`call()` once, and once more if it is slow; the first answer wins. An error is
-        final only when both attempts failed (the first error is raised)."""
+        final only when both attempts failed (the first error is raised). Whatever way this
+        ends (an answer, an error, the caller cancelled), no attempt is left running."""
         delay = self.delay()
         started = time.monotonic()
-        first = asyncio.ensure_future(call())
-        if delay is None:
-            result = await first
-            self._seen.append(time.monotonic() - started)
-            return result
-        done, _ = await asyncio.wait({first}, timeout=delay)
-        if done:
-            result = first.result()
-            self._seen.append(time.monotonic() - started)
-            return result
-        self.hedges_sent += 1
-        second = asyncio.ensure_future(call())
-        attempts = [first, second]
+        attempts = [asyncio.ensure_future(call())]
         try:
+            if delay is not None:
+                done, _ = await asyncio.wait(attempts, timeout=delay)
+                if not done:
+                    self.hedges_sent += 1
+                    attempts.append(asyncio.ensure_future(call()))
             pending = set(attempts)
             while pending:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
@@ -78,7 +72,7 @@ class Hedger:
                     if task in done and task.exception() is None:
                         self._seen.append(time.monotonic() - started)
                         return task.result()
-            raise first.exception()  # type: ignore[misc]  # both failed: the first's error
+            raise attempts[0].exception()  # type: ignore[misc]  # all failed: the first's error
         finally:
             for task in attempts:
                 if not task.done():

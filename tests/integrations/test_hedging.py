@@ -25,10 +25,13 @@ class Reads:
         self.script = list(script)
         self.calls = 0
         self.cancelled = 0
+        self.called = asyncio.Event()
 
     async def __call__(self) -> object:
         what = self.script[self.calls]
         self.calls += 1
+        if self.calls == len(self.script):
+            self.called.set()
         if what == "hang":
             try:
                 await asyncio.Event().wait()
@@ -85,6 +88,17 @@ async def test_when_both_attempts_fail_the_first_error_is_raised() -> None:
     with pytest.raises(ValueError, match="first"):
         await hedger.read(reads)
     assert reads.calls == 2
+
+
+async def test_a_cancelled_caller_leaves_no_attempt_running() -> None:
+    hedger = primed()
+    reads = Reads("hang", "hang")
+    waiting = asyncio.ensure_future(hedger.read(reads))
+    await asyncio.wait_for(reads.called.wait(), timeout=10)  # the hedge went out
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert reads.cancelled == 2
 
 
 def test_the_delay_is_the_recent_p90_but_never_under_the_floor() -> None:
