@@ -1,6 +1,7 @@
 """The System Log fallback (`OktaLogPoll`, started every minute by a schedule): with no event
-hook registered, a change an admin makes in the Okta console is still caught and judged by
-the employee's workflow; the durable cursor moves, and an event read twice is judged once."""
+hook registered, the changes an admin makes in the Okta console are still caught and judged
+by the employee's workflow (a leaver reactivated, a managed group given; the org's own group
+left alone); the durable cursor moves, and an event read twice is judged once."""
 
 from __future__ import annotations
 
@@ -26,10 +27,12 @@ async def run_log_poll(stack: LifecycleStack) -> OktaLogPollResult:
         )
 
 
-async def as_admin(stack: LifecycleStack, path: str) -> None:
+async def as_admin(stack: LifecycleStack, path: str, method: str = "POST") -> None:
     async with httpx.AsyncClient(base_url=stack.settings.okta_org_url or "") as http:
-        answer = await http.post(
-            path, headers={"Authorization": f"SSWS {SIM_OKTA_ADMIN_TOKEN}", "Content-Length": "0"}
+        answer = await http.request(
+            method,
+            path,
+            headers={"Authorization": f"SSWS {SIM_OKTA_ADMIN_TOKEN}", "Content-Length": "0"},
         )
     assert answer.status_code < 300, answer.text
 
@@ -67,3 +70,19 @@ async def test_the_system_log_catches_a_reactivated_leaver_without_hooks(
     assert again.read >= 1
     assert len([m for m in stack.inbox.messages if m.get("event") == "okta_tampered"]) == 1
     assert len(stack.audit.query(employee_id=employee, action="okta_changed_elsewhere")) == 1
+
+    # Group changes by hand, read from the log as well: a managed group given to the leaver
+    # is taken away again; the org's own group is none of our business.
+    book_club = stack.okta.store.create_group("Book Club")
+    github = stack.okta.store.find_group("GitHub Users")
+    assert github is not None
+    since = await stack.now()
+    await as_admin(stack, f"/api/v1/groups/{book_club['id']}/users/{user['id']}", "PUT")
+    await as_admin(stack, f"/api/v1/groups/{github['id']}/users/{user['id']}", "PUT")
+    assert stack.group_names(user["id"]) == {"Book Club", "GitHub Users"}
+    await run_log_poll(stack)
+    await stack.wait_for_action(employee, "managed groups synced", since)
+    assert stack.group_names(user["id"]) == {"Book Club"}
+    judged = stack.audit.query(employee_id=employee, action="okta_changed_elsewhere")
+    assert len(judged) == 2 and "GitHub Users" in str(judged[-1].detail)
+    assert len([m for m in stack.inbox.messages if m.get("event") == "okta_tampered"]) == 2
