@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +158,9 @@ def test_hand_made_okta_changes_on_the_dev_stack(dev: DevStack) -> None:
 
     employee, user = an_adopted_employee(dev)
     with BambooHRAdminClient(f"http://127.0.0.1:{dev.ports['bamboohr']}", SIM_BAMBOOHR_KEY) as hr:
-        hr.terminate(employee, date.today(), termination_type="Involuntary")
+        # Dated yesterday: today's date where this test runs may still be tomorrow in the
+        # employee's zone (a US zone before 08:00 UTC), and the termination would wait for it.
+        hr.terminate(employee, date.today() - timedelta(days=1), termination_type="Involuntary")
     until(lambda: dev.user(user["id"])["status"] == "DEPROVISIONED", "terminated")
 
     # An admin reactivates the leaver in the console: deactivated again, security alerted.
