@@ -95,7 +95,8 @@ class Run:
     termination_rows: list[str] = field(default_factory=list)
 
 
-CLOCK_ATTEMPTS = 3
+# A busy machine has seen the test server's clock stick three times in a row.
+CLOCK_ATTEMPTS = 5
 
 
 # max_examples comes from the profile (tests/conftest.py): `ci` by default, `soak` at night
