@@ -101,6 +101,17 @@ async def test_a_cancelled_caller_leaves_no_attempt_running() -> None:
     assert reads.cancelled == 2
 
 
+async def test_a_caller_cancelled_before_the_hedge_leaves_no_attempt_running() -> None:
+    hedger = primed(floor=5.0)
+    reads = Reads("hang")
+    waiting = asyncio.ensure_future(hedger.read(reads))
+    await asyncio.wait_for(reads.called.wait(), timeout=10)  # the first attempt went out
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert reads.calls == 1 and reads.cancelled == 1
+
+
 def test_the_delay_is_the_recent_p90_but_never_under_the_floor() -> None:
     hedger = Hedger(min_samples=10, floor_seconds=0.3)
     for ms in range(1, 101):  # 1..100 ms

@@ -4,6 +4,7 @@ that moves between the activity's read and its write."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from okta_activity_support import environment, person
@@ -178,23 +179,27 @@ async def test_missing_user_is_a_non_retryable_error(okta: OktaActivities) -> No
     assert missing.value.type == "OktaNotFound" and missing.value.non_retryable
 
 
-async def test_a_due_deactivation_reads_account_and_groups_together_and_writes_once(
+def deactivation(user_id: str, **known: Any) -> SetOktaStatusInput:
+    """A due deactivation where the policy protects members of one group."""
+    return SetOktaStatusInput(
+        employee_id="1",
+        user_id=user_id,
+        target=AccountStatus.DEPROVISIONED,
+        protected_groups=["Break Glass"],
+        **known,
+    )
+
+
+async def test_a_due_deactivation_asks_okta_nothing_more_than_it_needs(
     okta: OktaActivities, sim: OktaSimulator, store: AuditStore
 ) -> None:
-    """The protected-groups check needs the account's groups: they are read with the account
-    (one round trip less before access is revoked), and nothing more is asked."""
+    """The account, its groups (for the protected-groups check), the write, the account
+    after it: reading the groups with the account adds no call."""
     user = sim.store.create_user(person(1), "ACTIVE")
     sim.recorder.reset_stats()
 
     result = await environment().run(
-        okta.set_okta_status,
-        SetOktaStatusInput(
-            employee_id="1",
-            user_id=user["id"],
-            target=AccountStatus.DEPROVISIONED,
-            protected_groups=["Break Glass"],
-            known_status="ACTIVE",
-        ),
+        okta.set_okta_status, deactivation(user["id"], known_status="ACTIVE")
     )
 
     assert result.operations == ["deactivate"] and result.after == "DEPROVISIONED"
@@ -223,15 +228,7 @@ async def test_the_two_reads_before_a_deactivation_are_in_flight_together(
 
     monkeypatch.setattr(client, "get_user", get_user_once_groups_sent)
     monkeypatch.setattr(client, "user_groups", user_groups)
-    result = await environment().run(
-        okta.set_okta_status,
-        SetOktaStatusInput(
-            employee_id="1",
-            user_id=user["id"],
-            target=AccountStatus.DEPROVISIONED,
-            protected_groups=["Break Glass"],
-        ),
-    )
+    result = await environment().run(okta.set_okta_status, deactivation(user["id"]))
     assert result.operations == ["deactivate"]
     assert sim.store.get_user(user["id"])["status"] == "DEPROVISIONED"  # type: ignore[index]
 
@@ -243,14 +240,7 @@ async def test_an_account_already_gone_costs_one_read(
     sim.recorder.reset_stats()
 
     result = await environment().run(
-        okta.set_okta_status,
-        SetOktaStatusInput(
-            employee_id="1",
-            user_id=user["id"],
-            target=AccountStatus.DEPROVISIONED,
-            protected_groups=["Break Glass"],
-            known_status="DEPROVISIONED",
-        ),
+        okta.set_okta_status, deactivation(user["id"], known_status="DEPROVISIONED")
     )
 
     assert result.operations == [] and result.after == "DEPROVISIONED"
@@ -261,13 +251,5 @@ async def test_a_missing_account_is_not_found_even_when_its_groups_were_read_too
     okta: OktaActivities,
 ) -> None:
     with pytest.raises(ApplicationError) as missing:
-        await environment().run(
-            okta.set_okta_status,
-            SetOktaStatusInput(
-                employee_id="1",
-                user_id="00unope",
-                target=AccountStatus.DEPROVISIONED,
-                protected_groups=["Break Glass"],
-            ),
-        )
+        await environment().run(okta.set_okta_status, deactivation("00unope"))
     assert missing.value.type == "OktaNotFound" and missing.value.non_retryable
