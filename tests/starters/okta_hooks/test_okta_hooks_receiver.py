@@ -8,8 +8,10 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ import pytest
 from lifecycle_harness import LifecycleStack, lifecycle_stack
 from lifecycle_people import onboarded
 from pydantic import SecretStr
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from contracts.activities import DeliverOktaEventsResult
@@ -210,10 +213,47 @@ async def test_our_own_writes_never_come_back_as_tampering(hooks: Hooks) -> None
     assert not stack.audit.query(employee_id=employee, action="okta_changed_elsewhere")
 
 
+def suspension_by_hand(user: dict[str, Any], delivery: str) -> dict[str, Any]:
+    """A delivery as Okta would post it: an admin suspended this account just now."""
+    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    event = {
+        "uuid": str(uuid.uuid4()),
+        "published": now,
+        "eventType": "user.lifecycle.suspend",
+        "version": "0",
+        "severity": "INFO",
+        "displayMessage": "Suspend Okta user",
+        "actor": {"id": "00uforger", "type": "User", "alternateId": "x@evil.example"},
+        "outcome": {"result": "SUCCESS"},
+        "target": [{"id": user["id"], "type": "User", "alternateId": user["profile"]["login"]}],
+    }
+    return {"eventType": "com.okta.event_hook", "eventId": delivery, "data": {"events": [event]}}
+
+
+async def delivery_started(hooks: Hooks, delivery: str) -> bool:
+    handle = hooks.stack.client.get_workflow_handle(delivery_workflow_id(delivery))
+    try:
+        await handle.describe()
+    except RPCError:
+        return False
+    return True
+
+
 async def test_a_forged_secret_is_refused_and_starts_nothing(hooks: Hooks) -> None:
-    body = {"eventId": "forged-1", "data": {"events": []}}
+    _, user = await onboarded(hooks.stack)
     async with httpx.AsyncClient() as http:
-        forged = await http.post(hooks.url, json=body, headers={"Authorization": "not-the-secret"})
+        forged = await http.post(
+            hooks.url,
+            json=suspension_by_hand(user, "forged-1"),
+            headers={"Authorization": "not-the-secret"},
+        )
+        # The same delivery with the secret starts its hand-over: the refusal above is what
+        # kept the forged one out.
+        genuine = await http.post(
+            hooks.url,
+            json=suspension_by_hand(user, "genuine-1"),
+            headers={"Authorization": SIM_OKTA_HOOK_SECRET},
+        )
         challenge = await http.get(
             hooks.url,
             headers={"Authorization": "nope", "X-Okta-Verification-Challenge": "abc"},
@@ -228,7 +268,10 @@ async def test_a_forged_secret_is_refused_and_starts_nothing(hooks: Hooks) -> No
     assert forged.status_code == 401 and forged.json()["error"] == "unauthorized"
     assert challenge.status_code == 401
     assert verified.json() == {"verification": "abc"}
-    assert hooks.bodies == []  # nothing accepted
+    assert genuine.status_code == 200 and await delivery_started(hooks, "genuine-1")
+    assert not await delivery_started(hooks, "forged-1")
+    accepted = [b.get("eventId") for b in hooks.bodies]  # the simulator's own deliveries too
+    assert "genuine-1" in accepted and "forged-1" not in accepted
 
 
 async def test_an_unreadable_event_is_named_and_a_retried_delivery_starts_nothing(
