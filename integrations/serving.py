@@ -7,10 +7,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import itertools
+import os
 import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -24,10 +27,47 @@ class PortInUseError(RuntimeError):
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A port free now. Only for addresses nothing will serve on, or served at once: between
-    this and a later bind any other socket may take it (use `ReservedPort` for a server)."""
+    this and a later bind any other socket may take it (use `ReservedPort` for a server, and
+    `port_for_child` for a port a child process binds later)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default; macOS uses 49152-65535, above our pick anyway
+
+
+_child_ports = itertools.count()
+
+
+def port_for_child(host: str = "127.0.0.1") -> int:
+    """A free port for a child process to bind later, taken from below the kernel's
+    ephemeral range.
+
+    `free_port` hands out an ephemeral port, the same kind every port-0 bind and every outgoing
+    connection gets; a child that starts a Temporal dev server before binding the port we gave
+    it can lose it to the dev server's own listeners and connections (a CI run was lost that
+    way). No socket is ever given a port below that range unless it asks for it by number.
+    Successive calls walk from a start derived from the pid, so one process's ports never
+    repeat and two test processes rarely meet."""
+    low, _ = _ephemeral_range()
+    first = 10000 if low > 12000 else 1024
+    span = max(low - first, 1)
+    start = (os.getpid() * 7919) % span
+    for _ in range(span):
+        port = first + (start + next(_child_ports)) % span
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f"no free port between {first} and {low} on {host}")
 
 
 class ReservedPort:

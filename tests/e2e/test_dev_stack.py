@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from integrations.serving import free_port
+from integrations.serving import port_for_child
 from lifecycle.settings import SIM_BAMBOOHR_KEY, SIM_OKTA_TOKEN
 
 REPO = Path(__file__).resolve().parents[2]
@@ -82,7 +82,7 @@ def port_open(port: int) -> bool:
 @pytest.fixture
 def ports() -> dict[str, int]:
     return {
-        name: free_port()
+        name: port_for_child()
         for name in ("temporal", "ui", "okta", "bamboohr", "webhook", "okta_hooks", "codec")
     }
 

@@ -23,7 +23,7 @@ from temporalio.client import Client
 from test_dev_stack import dev_env, start, stop, wait_until_up
 
 from contracts.activities import DeliverOktaEventsResult
-from integrations.serving import free_port
+from integrations.serving import port_for_child
 from lifecycle.settings import (
     SIM_BAMBOOHR_KEY,
     SIM_OKTA_ADMIN_TOKEN,
@@ -111,7 +111,7 @@ def until(check: Callable[[], Any], what: str, within: float = 90) -> Any:
 @pytest.fixture
 def dev(tmp_path: Path) -> Iterator[DevStack]:
     ports = {
-        name: free_port()
+        name: port_for_child()
         for name in ("temporal", "ui", "okta", "bamboohr", "webhook", "okta_hooks", "codec")
     }
     env = {**dev_env(tmp_path, ports), "TEMPORAL_ADDRESS": f"127.0.0.1:{ports['temporal']}"}

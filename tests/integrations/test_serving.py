@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import socket
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,7 +15,13 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from integrations.serving import PortInUseError, ReservedPort, ThreadedServer, check_port_free
+from integrations.serving import (
+    PortInUseError,
+    ReservedPort,
+    ThreadedServer,
+    check_port_free,
+    port_for_child,
+)
 
 
 def _app() -> Starlette:
@@ -55,3 +62,18 @@ def test_an_explicit_port_in_use_is_named_in_the_error() -> None:
         second = ThreadedServer(_app(), port=first.port, name="second")
         with pytest.raises(PortInUseError, match=rf"port {first.port} .*needed by second"):
             second.start()
+
+
+def test_a_port_for_a_child_is_never_one_the_kernel_hands_out_by_itself() -> None:
+    """A child process binds its port seconds later, after starting a Temporal dev server: the
+    port must come from below the ephemeral range, where port-0 binds and outgoing connections
+    never land, and a process never gets the same one twice."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    ports = [port_for_child() for _ in range(20)]
+    assert len(set(ports)) == 20
+    assert all(port < low for port in ports)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as held:
+        held.bind(("127.0.0.1", 0))  # an ephemeral port, as the dev server's sockets get
+        assert held.getsockname()[1] >= low
+    for port in ports[:3]:
+        _bind(port)  # free when handed out

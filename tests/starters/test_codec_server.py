@@ -230,10 +230,10 @@ sys.exit(dev.run(argparse.Namespace(fresh=True, no_ui=False, exit_after_start=Fa
 def test_lifecycle_dev_serves_the_codec_to_its_web_ui(tmp_path: Path) -> None:
     """`lifecycle dev` with encryption on: the UI is told the codec endpoint, the codec
     answers the UI's preflight, and it decodes a real (encrypted) workflow input."""
-    from integrations.serving import free_port
+    from integrations.serving import port_for_child
 
     ports = {
-        name: str(free_port())
+        name: str(port_for_child())
         for name in (
             "LIFECYCLE_DEV_TEMPORAL_PORT",
             "LIFECYCLE_DEV_UI_PORT",

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from integrations.serving import ThreadedServer, free_port
+from integrations.serving import ThreadedServer, port_for_child
 from lifecycle.settings import SIM_BAMBOOHR_KEY, SIM_OKTA_TOKEN
 from simulators.bamboohr.app import BambooHRSimulator
 from simulators.okta.app import OktaSimulator
@@ -50,7 +50,7 @@ def test_worker_process_serves_metrics_logs_json_and_stops_on_sigterm(
     okta = OktaSimulator(api_token=SIM_OKTA_TOKEN)
     okta.store.add_schema_attribute("bambooHrId", title="BambooHR id")
     hr = BambooHRSimulator(api_key=SIM_BAMBOOHR_KEY)
-    metrics_port = free_port()
+    metrics_port = port_for_child()
     with (
         ThreadedServer(okta.app, name="okta") as okta_server,
         ThreadedServer(hr.app, name="bamboohr") as hr_server,
